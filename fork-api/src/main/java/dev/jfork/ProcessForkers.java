@@ -1,0 +1,179 @@
+package dev.jfork;
+
+import dev.jfork.spi.ProcessForker;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+
+/**
+ * Finds the backends on the class path and selects one.
+ *
+ * <p>Selection: with the system property {@value #BACKEND_PROPERTY} set, the backend of that name
+ * (case-insensitive, surrounding spaces ignored) or a {@link BackendSelectionException}; never a
+ * silent fallback. Without it, the first available backend of {@link #DEFAULT_ORDER}. Discovery runs
+ * once, with this class's own class loader; a provider that fails to load is listed with its cause
+ * and does not break discovery.
+ */
+public final class ProcessForkers {
+    /** System property that names the backend to use: {@code jni}, {@code jnr} or {@code jna}. */
+    public static final String BACKEND_PROPERTY = "fork.backend";
+
+    /** The order in which backends are tried when {@value #BACKEND_PROPERTY} is not set. */
+    public static final List<String> DEFAULT_ORDER = List.of("jni", "jnr", "jna");
+
+    private static final String ARTIFACT_HINT = String.join("\n",
+        "Add a backend to the class path, for example:",
+        "  <dependency>",
+        "    <groupId>dev.jfork</groupId>",
+        "    <artifactId>fork-jni</artifactId>   <!-- or fork-jnr, fork-jna -->",
+        "    <version>" + ProcessForkers.class.getPackage().getImplementationVersion() + "</version>",
+        "  </dependency>");
+
+    private static volatile Discovery discovery;
+
+    private ProcessForkers() {
+    }
+
+    /**
+     * The selected backend, as described in the class comment.
+     *
+     * @return an available backend
+     * @throws BackendSelectionException when the named backend is unknown or unavailable, or none is available
+     */
+    public static ProcessForker backend() {
+        return select(System.getProperty(BACKEND_PROPERTY), discover());
+    }
+
+    /**
+     * The backend of the given name.
+     *
+     * @param name {@code jni}, {@code jnr} or {@code jna}; case and surrounding spaces are ignored
+     * @return the backend, which is available
+     * @throws BackendSelectionException when it is unknown or unavailable
+     */
+    public static ProcessForker backend(String name) {
+        return select(name, discover());
+    }
+
+    /**
+     * Every backend that discovery found, available or not, in discovery order; providers that failed
+     * to load are included with their cause.
+     *
+     * @return an immutable list
+     */
+    public static List<BackendInfo> list() {
+        return discover().infos;
+    }
+
+    static ProcessForker select(String requested, Discovery found) {
+        if (requested != null && !requested.isBlank()) {
+            String name = requested.strip().toLowerCase(Locale.ROOT);
+            ProcessForker chosen = found.backends.get(name);
+            if (chosen == null) {
+                throw new BackendSelectionException("jfork: unknown backend '" + requested + "' in -D"
+                    + BACKEND_PROPERTY + "; the known backends are jni, jnr and jna. " + found.describe());
+            }
+            Optional<Throwable> cause = chosen.unavailabilityCause();
+            if (cause.isPresent()) {
+                BackendSelectionException e = new BackendSelectionException("jfork: backend '" + name
+                    + "' (-D" + BACKEND_PROPERTY + ") is unavailable. " + found.describe());
+                e.initCause(cause.get());
+                throw e;
+            }
+            return chosen;
+        }
+        for (String name : DEFAULT_ORDER) {
+            ProcessForker candidate = found.backends.get(name);
+            if (candidate != null && candidate.isAvailable()) {
+                return candidate;
+            }
+        }
+        for (ProcessForker candidate : found.backends.values()) {
+            if (candidate.isAvailable()) {
+                return candidate;
+            }
+        }
+        if (found.infos.isEmpty()) {
+            throw new BackendSelectionException("jfork: no backend on the class path"
+                + " (known backends: jni, jnr, jna). " + ARTIFACT_HINT);
+        }
+        throw new BackendSelectionException("jfork: no available backend. " + found.describe()
+            + "\n" + ARTIFACT_HINT);
+    }
+
+    private static Discovery discover() {
+        Discovery d = discovery;
+        if (d == null) {
+            synchronized (ProcessForkers.class) {
+                d = discovery;
+                if (d == null) {
+                    d = Discovery.load(ServiceLoader.load(ProcessForker.class, ProcessForkers.class.getClassLoader()));
+                    discovery = d;
+                }
+            }
+        }
+        return d;
+    }
+
+    /** The result of one discovery pass. */
+    static final class Discovery {
+        final Map<String, ProcessForker> backends;
+        final List<BackendInfo> infos;
+
+        Discovery(Map<String, ProcessForker> backends, List<BackendInfo> infos) {
+            this.backends = Collections.unmodifiableMap(backends);
+            this.infos = List.copyOf(infos);
+        }
+
+        static Discovery load(Iterable<ProcessForker> loader) {
+            Map<String, ProcessForker> backends = new LinkedHashMap<>();
+            List<BackendInfo> infos = new ArrayList<>();
+            Iterator<ProcessForker> it = loader.iterator();
+            while (true) {
+                ProcessForker next;
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    next = it.next();
+                } catch (ServiceConfigurationError | LinkageError e) {
+                    infos.add(new BackendInfo(providerName(e), Optional.of(e)));
+                    continue;
+                }
+                if (backends.putIfAbsent(next.name(), next) == null) {
+                    infos.add(new BackendInfo(next.name(), next.unavailabilityCause()));
+                }
+            }
+            return new Discovery(backends, infos);
+        }
+
+        private static String providerName(Throwable e) {
+            String message = String.valueOf(e.getMessage());
+            int colon = message.indexOf(": Provider ");
+            if (colon >= 0) {
+                String rest = message.substring(colon + ": Provider ".length());
+                int space = rest.indexOf(' ');
+                return "provider " + (space > 0 ? rest.substring(0, space) : rest);
+            }
+            return "provider (failed to load)";
+        }
+
+        String describe() {
+            if (infos.isEmpty()) {
+                return "No backend was found on the class path (known backends: jni, jnr, jna).";
+            }
+            StringBuilder text = new StringBuilder("Backends found:");
+            for (BackendInfo info : infos) {
+                text.append("\n  ").append(info.describe());
+            }
+            return text.toString();
+        }
+    }
+}

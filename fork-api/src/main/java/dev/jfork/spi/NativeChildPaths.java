@@ -1,0 +1,59 @@
+package dev.jfork.spi;
+
+import dev.jfork.ErrnoException;
+
+/**
+ * An optional capability of a {@link ProcessForker}: operations whose child side runs entirely in
+ * native code, fork and the child's work in one downcall, the way the JDK's {@code childproc.c}
+ * runs exec. Such a child never re-enters Java, so it cannot hang on a JVM lock.
+ *
+ * <p>In every child made here, SIGTERM, SIGINT and SIGHUP are set back to their default action
+ * before anything else runs.
+ */
+public interface NativeChildPaths {
+
+    /**
+     * Forks a child that arms {@code alarm(alarmSeconds)} (when positive), writes all of
+     * {@code bytes} to {@code fd}, then calls {@code _exit(exitCode)}; a failed write ends it with
+     * {@code _exit(127)}.
+     *
+     * @param fd where the child writes
+     * @param bytes what it writes
+     * @param exitCode its exit code after a complete write
+     * @param alarmSeconds the child's own deadline, 0 for none
+     * @return the child's pid
+     * @throws ErrnoException when fork fails
+     */
+    int forkWriteAndExit(int fd, byte[] bytes, int exitCode, int alarmSeconds);
+
+    /**
+     * Forks a child that arms {@code alarm(alarmSeconds)} (when positive), writes
+     * {@code prefix + <its pid in decimal> + suffix} to {@code fd} in one {@code write}, then calls
+     * {@code _exit(exitCode)}; a failed write ends it with {@code _exit(127)}.
+     *
+     * @param fd where the child writes
+     * @param prefix the bytes before the pid
+     * @param suffix the bytes after the pid, e.g. a newline
+     * @param exitCode its exit code after a complete write
+     * @param alarmSeconds the child's own deadline, 0 for none
+     * @return the child's pid
+     * @throws ErrnoException when fork fails
+     */
+    int forkPrintPidAndExit(int fd, byte[] prefix, byte[] suffix, int exitCode, int alarmSeconds);
+
+    /**
+     * Starts {@code argv} in a new process without copying the parent's page tables
+     * ({@code posix_spawnp} or a vfork-style clone): its stdin, stdout and stderr are the given
+     * descriptors ({@code -1} inherits the parent's), every other descriptor is closed, its signal
+     * mask is empty and SIGTERM, SIGINT, SIGHUP are at their default action.
+     *
+     * @param argv the program, searched in {@code PATH}, and its arguments
+     * @param stdinFd the child's fd 0, or -1
+     * @param stdoutFd the child's fd 1, or -1
+     * @param stderrFd the child's fd 2, or -1
+     * @return the child's pid
+     * @throws ErrnoException with the exec's errno (e.g. ENOENT, EACCES) when the program could not
+     *     be started; the failed child has then been reaped
+     */
+    int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd);
+}
