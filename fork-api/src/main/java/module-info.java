@@ -6,5 +6,7 @@ module dev.jfork {
     exports dev.jfork;
     exports dev.jfork.spi;
 
+    requires java.management;
+
     uses dev.jfork.spi.ProcessForker;
 }

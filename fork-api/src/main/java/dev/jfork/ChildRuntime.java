@@ -1,0 +1,97 @@
+package dev.jfork;
+
+import dev.jfork.spi.ProcessForker;
+import java.io.BufferedOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
+
+/**
+ * What a Java child does between the fork and its task, and how it ends. It runs on the child's only
+ * thread, so it uses no lambda, no string concatenation by invokedynamic and no class that
+ * {@link PreWarm} has not already loaded in the parent.
+ */
+final class ChildRuntime {
+    /** Signals whose inherited JVM handlers would only wake a thread the child does not have. */
+    static final int[] RESET_SIGNALS = {Signals.SIGTERM, Signals.SIGINT, Signals.SIGHUP};
+    private static final byte[] STARTED = {'S'};
+
+    private ChildRuntime() {
+    }
+
+    /**
+     * The child's whole life after {@code fork} returned 0. Never returns.
+     *
+     * @param backend the backend
+     * @param plan what to set up
+     * @param task the work; its result is the exit code
+     */
+    static void run(ProcessForker backend, ChildPlan plan, ChildTask task) {
+        int code = ForkedProcess.EXIT_UNCAUGHT;
+        try {
+            prepare(backend, plan, RESET_SIGNALS);
+            if (plan.javaChild) {
+                replaceStandardStreams(backend);
+                ForkHooks.runAfterInChild();
+            }
+            code = task.run();
+            if (plan.javaChild) {
+                System.out.flush();
+                System.err.flush();
+            }
+        } catch (ErrnoException e) {
+            if (plan.javaChild) {
+                code = ForkedProcess.EXIT_UNCAUGHT;
+                reportUncaught(backend, 2, e);
+            } else {
+                // an exec child: its errno goes back over the close-on-exec pipe
+                code = ForkedProcess.EXIT_EXEC_FAILED;
+                backend.write(plan.handshakeFd, ExecErrors.encode(e.errno()), 4);
+            }
+        } catch (Throwable t) {
+            code = ForkedProcess.EXIT_UNCAUGHT;
+            reportUncaught(backend, 2, t);
+        } finally {
+            backend._exit(code);
+        }
+    }
+
+    /** Signals, deadline, descriptors, then the start handshake: nothing of the user's runs before it. */
+    static void prepare(ProcessForker backend, ChildPlan plan, int[] signalsToReset) {
+        for (int signal : signalsToReset) {
+            backend.resetSignal(signal);
+        }
+        if (plan.alarmSeconds > 0) {
+            backend.alarm(plan.alarmSeconds);
+        }
+        for (int fd : plan.closeInChild) {
+            backend.close(fd);
+        }
+        for (int i = 0; i < plan.dupFrom.length; i++) {
+            backend.dup2(plan.dupFrom[i], plan.dupTo[i]);
+            backend.close(plan.dupFrom[i]);
+        }
+        backend.write(plan.handshakeFd, STARTED, 1);
+    }
+
+    static void replaceStandardStreams(ProcessForker backend) {
+        System.setOut(childStream(backend, 1));
+        System.setErr(childStream(backend, 2));
+    }
+
+    static PrintStream childStream(ProcessForker backend, int fd) {
+        return new PrintStream(new BufferedOutputStream(new FdOutputStream(backend, fd, false), 8192), true,
+            Charset.defaultCharset());
+    }
+
+    static void reportUncaught(ProcessForker backend, int fd, Throwable t) {
+        try {
+            PrintStream err = childStream(backend, fd);
+            err.print("jfork: uncaught exception in forked child ");
+            err.println(backend.getpid());
+            t.printStackTrace(err);
+            err.flush();
+        } catch (Throwable ignored) {
+            // nothing else can report it; the exit code still says it
+        }
+    }
+}

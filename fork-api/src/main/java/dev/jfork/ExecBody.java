@@ -1,0 +1,25 @@
+package dev.jfork;
+
+import dev.jfork.spi.ProcessForker;
+
+/** The Java child path of {@link Forker#exec}: mark every other descriptor close-on-exec, then exec. */
+final class ExecBody implements ChildTask {
+    private final ProcessForker backend;
+    private final String[] argv;
+
+    ExecBody(ProcessForker backend, String[] argv) {
+        this.backend = backend;
+        this.argv = argv;
+    }
+
+    String program() {
+        return argv[0];
+    }
+
+    @Override
+    public int run() {
+        backend.closeOnExecFrom(3);
+        backend.execvp(argv[0], argv);
+        return ForkedProcess.EXIT_EXEC_FAILED;
+    }
+}

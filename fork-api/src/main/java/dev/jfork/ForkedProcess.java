@@ -1,0 +1,215 @@
+package dev.jfork;
+
+import dev.jfork.spi.ProcessForker;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A child made by {@link Forker}, as a {@link Process}. It is reaped exactly once by jfork, whether
+ * or not anyone waits for it, and its end is decoded as {@link ChildEnd}: exited, killed by a
+ * signal, or hung (killed by the watchdog).
+ *
+ * <p>{@link #destroy()} sends SIGTERM, which a jfork child obeys: its SIGTERM disposition was reset
+ * to the default before any Java ran. {@link #destroyForcibly()} sends SIGKILL.
+ */
+public final class ForkedProcess extends Process {
+    /** Exit code of a child whose task threw (after its stack trace went to fd 2); 70 is EX_SOFTWARE. */
+    public static final int EXIT_UNCAUGHT = 70;
+    /** Exit code of an exec child whose exec failed. */
+    public static final int EXIT_EXEC_FAILED = 127;
+
+    private final ProcessForker backend;
+    private final int pid;
+    private final Duration deadline;
+    private final boolean alarmArmed;
+    private final OutputStream stdin;
+    private final InputStream stdout;
+    private final InputStream stderr;
+    private final CompletableFuture<ChildEnd> end = new CompletableFuture<>();
+    private volatile boolean watchdogKilled;
+    private volatile ScheduledFuture<?> watchdog;
+
+    ForkedProcess(ProcessForker backend, int pid, Duration deadline, boolean alarmArmed,
+                  OutputStream stdin, InputStream stdout, InputStream stderr) {
+        this.backend = backend;
+        this.pid = pid;
+        this.deadline = deadline;
+        this.alarmArmed = alarmArmed;
+        this.stdin = stdin != null ? stdin : OutputStream.nullOutputStream();
+        this.stdout = stdout != null ? stdout : InputStream.nullInputStream();
+        this.stderr = stderr != null ? stderr : InputStream.nullInputStream();
+    }
+
+    /** Starts the reaper and the watchdog; called once, right after the fork. */
+    void watch() {
+        if (deadline != null) {
+            // the parent's kill comes a little after the child's own alarm, which is rounded up
+            long millis = deadline.toMillis() + 500;
+            watchdog = ChildWatch.TIMER.schedule(this::deadlinePassed, millis, TimeUnit.MILLISECONDS);
+        }
+        ChildWatch.REAPERS.execute(this::reap);
+    }
+
+    private void deadlinePassed() {
+        if (!end.isDone()) {
+            watchdogKilled = true;
+            HangDiagnostics.printNativeStacks(pid);
+            try {
+                backend.kill(pid, Signals.SIGKILL);
+            } catch (ErrnoException alreadyGone) {
+                // it ended meanwhile; the reaper reports how
+            }
+        }
+    }
+
+    private void reap() {
+        int[] status = new int[1];
+        try {
+            backend.waitpid(pid, status, 0);
+            ScheduledFuture<?> timer = watchdog;
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            end.complete(ChildEnd.of(WaitStatus.of(status[0]), watchdogKilled, alarmArmed));
+        } catch (Throwable t) {
+            end.completeExceptionally(t);
+        }
+    }
+
+    @Override
+    public long pid() {
+        return pid;
+    }
+
+    /**
+     * How the child ended, once it has.
+     *
+     * @return empty while it runs
+     */
+    public Optional<ChildEnd> end() {
+        return end.isDone() && !end.isCompletedExceptionally() ? Optional.of(end.join()) : Optional.empty();
+    }
+
+    /**
+     * Waits for the child to end and says how.
+     *
+     * @return the end
+     * @throws InterruptedException if this thread is interrupted while waiting
+     */
+    public ChildEnd awaitEnd() throws InterruptedException {
+        try {
+            return end.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("jfork could not reap child " + pid + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * The child's deadline.
+     *
+     * @return empty when it has none
+     */
+    public Optional<Duration> deadline() {
+        return Optional.ofNullable(deadline);
+    }
+
+    @Override
+    public OutputStream getOutputStream() {
+        return stdin;
+    }
+
+    @Override
+    public InputStream getInputStream() {
+        return stdout;
+    }
+
+    @Override
+    public InputStream getErrorStream() {
+        return stderr;
+    }
+
+    @Override
+    public int waitFor() throws InterruptedException {
+        return awaitEnd().exitValue();
+    }
+
+    @Override
+    public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+        try {
+            end.get(timeout, unit);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("jfork could not reap child " + pid + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    @Override
+    public int exitValue() {
+        if (!end.isDone()) {
+            throw new IllegalThreadStateException("child " + pid + " has not ended");
+        }
+        return end.join().exitValue();
+    }
+
+    @Override
+    public boolean isAlive() {
+        return !end.isDone();
+    }
+
+    @Override
+    public void destroy() {
+        signal(Signals.SIGTERM);
+    }
+
+    @Override
+    public ForkedProcess destroyForcibly() {
+        signal(Signals.SIGKILL);
+        return this;
+    }
+
+    @Override
+    public boolean supportsNormalTermination() {
+        return true;
+    }
+
+    private void signal(int signal) {
+        if (!end.isDone()) {
+            try {
+                backend.kill(pid, signal);
+            } catch (ErrnoException alreadyGone) {
+                // it ended between the check and the kill; the reaper has or will have its status
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<Process> onExit() {
+        return end.thenApply(e -> this);
+    }
+
+    /**
+     * This child's {@link ProcessHandle}, while the system still knows the pid.
+     *
+     * @return the handle
+     * @throws IllegalStateException once the child has ended and been reaped
+     */
+    @Override
+    public ProcessHandle toHandle() {
+        return ProcessHandle.of(pid).orElseThrow(() ->
+            new IllegalStateException("child " + pid + " has ended and was reaped; it has no handle any more"));
+    }
+
+    @Override
+    public String toString() {
+        return "ForkedProcess[pid=" + pid + ", " + end().map(e -> e.describe(deadline)).orElse(isAlive() ? "running" : "not reaped") + "]";
+    }
+}

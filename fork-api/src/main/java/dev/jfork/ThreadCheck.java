@@ -1,0 +1,54 @@
+package dev.jfork;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Warns once, like Python 3.12, when other application threads are alive at a fork: the child has
+ * only the forking thread, and any lock another thread held stays held forever in the child.
+ */
+final class ThreadCheck {
+    /** System property: {@code false} silences the multi-thread warning. */
+    static final String PROPERTY = Forker.WARN_THREADS_PROPERTY;
+
+    private static volatile boolean warned;
+
+    private ThreadCheck() {
+    }
+
+    static void warnOnceIfOtherThreads() {
+        if (warned || "false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").strip())) {
+            return;
+        }
+        List<String> others = otherApplicationThreads();
+        if (!others.isEmpty()) {
+            warned = true;
+            System.getLogger("dev.jfork").log(System.Logger.Level.WARNING,
+                "jfork: forking while " + others.size() + " other thread(s) run: " + others
+                + ". The child has only the forking thread; a lock one of them holds stays held in the child."
+                + " jfork's child path avoids such locks; your task may not. Silence with -D" + PROPERTY + "=false.");
+        }
+    }
+
+    static List<String> otherApplicationThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int n = root.enumerate(threads, true);
+        Thread self = Thread.currentThread();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Thread t = threads[i];
+            ThreadGroup group = t.getThreadGroup();
+            String groupName = group == null ? "" : group.getName();
+            if (t == self || !t.isAlive() || groupName.equals("system") || groupName.equals("InnocuousThreadGroup")
+                || t.getName().startsWith(Forker.THREAD_NAME_PREFIX)) {
+                continue;
+            }
+            names.add(t.getName());
+        }
+        return names;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.jfork.conformance;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/** Reads {@code /proc}: the test JVM's zombie children and its open pipe descriptors. */
+public final class ProcFs {
+    private ProcFs() {
+    }
+
+    /**
+     * The pids of zombie children of {@code parentPid}.
+     *
+     * @param parentPid the parent
+     * @return the zombies' pids
+     */
+    public static List<Long> zombieChildrenOf(long parentPid) {
+        List<Long> zombies = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path dir : dirs) {
+                String stat;
+                try {
+                    stat = Files.readString(dir.resolve("stat"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                // pid (comm) state ppid ...; comm may hold spaces and parentheses
+                String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                if (rest[0].equals("Z") && Long.parseLong(rest[1]) == parentPid) {
+                    zombies.add(Long.parseLong(dir.getFileName().toString()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return zombies;
+    }
+
+    /**
+     * The descriptors of this process that are pipes, with their targets, e.g. {@code "12 -> pipe:[4711]"}.
+     *
+     * @return a sorted set
+     */
+    public static TreeSet<String> openPipes() {
+        TreeSet<String> pipes = new TreeSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("pipe:")) {
+                        pipes.add(fd.getFileName() + " -> " + target);
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the directory stream's own fd, or one closed by another thread
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return pipes;
+    }
+}

@@ -1,0 +1,190 @@
+package dev.jfork.jna;
+
+import com.sun.jna.Native;
+import com.sun.jna.StringArray;
+import dev.jfork.ErrnoException;
+import dev.jfork.spi.ProcessForker;
+import java.util.Optional;
+
+/**
+ * The JNA backend ({@code jna}): libc through JNA direct mapping. Native calls only.
+ */
+public final class JnaProcessForker implements ProcessForker {
+    private static final int EINTR = 4;
+
+    /** Cheap: nothing is loaded until the backend is first used or asked about. */
+    public JnaProcessForker() {
+    }
+
+    @Override
+    public String name() {
+        return "jna";
+    }
+
+    @Override
+    public Optional<Throwable> unavailabilityCause() {
+        return Optional.ofNullable(Binding.CAUSE);
+    }
+
+    @Override
+    public int fork() {
+        Binding.ensure();
+        // no lambda here: the child runs this line too, and must link nothing
+        int pid = LibC.fork();
+        if (pid < 0) {
+            throw new ErrnoException("fork()", Native.getLastError());
+        }
+        return pid;
+    }
+
+    @Override
+    public int getpid() {
+        Binding.ensure();
+        return LibC.getpid();
+    }
+
+    @Override
+    public int getppid() {
+        Binding.ensure();
+        return LibC.getppid();
+    }
+
+    @Override
+    public void _exit(int status) {
+        Binding.ensure();
+        LibC._exit(status);
+    }
+
+    @Override
+    public void warmUpExit(int value) {
+        Binding.ensure();
+        LibC.srand(value);
+    }
+
+    @Override
+    public int waitpid(int pid, int[] status, int options) {
+        Binding.ensure();
+        while (true) {
+            int r = LibC.waitpid(pid, status, options);
+            if (r >= 0) {
+                return r;
+            }
+            int errno = Native.getLastError();
+            if (errno != EINTR) {
+                throw new ErrnoException("waitpid(pid=" + pid + ")", errno);
+            }
+        }
+    }
+
+    @Override
+    public void kill(int pid, int signal) {
+        Binding.ensure();
+        ErrnoException.check(LibC.kill(pid, signal), "kill(pid=" + pid + ", sig=" + signal + ")", Native::getLastError);
+    }
+
+    @Override
+    public int[] pipe() {
+        Binding.ensure();
+        int[] fds = new int[2];
+        ErrnoException.check(LibC.pipe2(fds, LibC.O_CLOEXEC), "pipe2()", Native::getLastError);
+        return fds;
+    }
+
+    @Override
+    public int read(int fd, byte[] buffer, int length) {
+        Binding.ensure();
+        checkLength(buffer, length);
+        return ErrnoException.check((int) LibC.read(fd, buffer, length), "read(fd=" + fd + ")", Native::getLastError);
+    }
+
+    @Override
+    public int write(int fd, byte[] buffer, int length) {
+        Binding.ensure();
+        checkLength(buffer, length);
+        return ErrnoException.check((int) LibC.write(fd, buffer, length), "write(fd=" + fd + ")", Native::getLastError);
+    }
+
+    @Override
+    public void close(int fd) {
+        Binding.ensure();
+        ErrnoException.check(LibC.close(fd), "close(fd=" + fd + ")", Native::getLastError);
+    }
+
+    @Override
+    public void dup2(int oldFd, int newFd) {
+        Binding.ensure();
+        ErrnoException.check(LibC.dup2(oldFd, newFd), "dup2(" + oldFd + ", " + newFd + ")", Native::getLastError);
+    }
+
+    @Override
+    public void execv(String path, String[] argv) {
+        Binding.ensure();
+        LibC.execv(path, new StringArray(argv));
+        throw new ErrnoException("execv(" + path + ")", Native.getLastError());
+    }
+
+    @Override
+    public void execvp(String file, String[] argv) {
+        Binding.ensure();
+        LibC.execvp(file, new StringArray(argv));
+        throw new ErrnoException("execvp(" + file + ")", Native.getLastError());
+    }
+
+    @Override
+    public int alarm(int seconds) {
+        Binding.ensure();
+        return LibC.alarm(seconds);
+    }
+
+    @Override
+    public void resetSignal(int signal) {
+        Binding.ensure();
+        if (LibC.signal(signal, LibC.SIG_DFL) == -1L) {
+            throw new ErrnoException("signal(sig=" + signal + ", SIG_DFL)", Native.getLastError());
+        }
+    }
+
+    @Override
+    public void closeOnExecFrom(int lowestFd) {
+        Binding.ensure();
+        ErrnoException.check(LibC.close_range(lowestFd, -1, LibC.CLOSE_RANGE_CLOEXEC),
+            "close_range(" + lowestFd + ", ~0U, CLOSE_RANGE_CLOEXEC)", Native::getLastError);
+    }
+
+    private static void checkLength(byte[] buffer, int length) {
+        if (length < 0 || length > buffer.length) {
+            throw new IndexOutOfBoundsException("length " + length + " outside buffer of " + buffer.length);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "jna backend (" + (Binding.CAUSE == null ? "available" : "unavailable: " + Binding.CAUSE) + ")";
+    }
+
+    /** Binds libc once; records why it could not. */
+    private static final class Binding {
+        static final Throwable CAUSE = bind();
+
+        static Throwable bind() {
+            String os = System.getProperty("os.name");
+            String arch = System.getProperty("os.arch");
+            if (!"Linux".equals(os) || !("amd64".equals(arch) || "x86_64".equals(arch) || "aarch64".equals(arch))) {
+                return new UnsupportedOperationException("jfork supports Linux x86_64 and aarch64; this is "
+                    + os + " " + arch);
+            }
+            try {
+                LibC.getpid();
+                return null;
+            } catch (Throwable t) {
+                return new IllegalStateException("JNA could not bind libc: " + t, t);
+            }
+        }
+
+        static void ensure() {
+            if (CAUSE != null) {
+                throw new IllegalStateException("the jna backend is unavailable: " + CAUSE.getMessage(), CAUSE);
+            }
+        }
+    }
+}

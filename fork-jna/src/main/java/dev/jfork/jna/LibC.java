@@ -1,0 +1,62 @@
+package dev.jfork.jna;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/**
+ * libc, bound with JNA direct mapping. Registration binds every symbol at once, in the parent, so a
+ * forked child never looks one up. Each call stores errno, read with {@link Native#getLastError()}.
+ */
+final class LibC {
+    /** {@code O_CLOEXEC} on Linux x86_64 and aarch64. */
+    static final int O_CLOEXEC = 02000000;
+    /** {@code CLOSE_RANGE_CLOEXEC} from {@code linux/close_range.h}. */
+    static final int CLOSE_RANGE_CLOEXEC = 4;
+    /** {@code SIG_DFL}. */
+    static final long SIG_DFL = 0;
+
+    static {
+        Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+    }
+
+    private LibC() {
+    }
+
+    static native int fork();
+
+    static native int getpid();
+
+    static native int getppid();
+
+    static native void _exit(int status);
+
+    /** Same Java shape as {@link #_exit}; harmless. */
+    static native void srand(int seed);
+
+    static native int waitpid(int pid, int[] status, int options);
+
+    static native int kill(int pid, int signal);
+
+    static native int pipe2(int[] fds, int flags);
+
+    static native long read(int fd, byte[] buffer, long count);
+
+    static native long write(int fd, byte[] buffer, long count);
+
+    static native int close(int fd);
+
+    static native int dup2(int oldFd, int newFd);
+
+    /** {@code argv} is a NULL-terminated {@link com.sun.jna.StringArray}: direct mapping takes no String[]. */
+    static native int execv(String path, Pointer argv);
+
+    static native int execvp(String file, Pointer argv);
+
+    static native int alarm(int seconds);
+
+    static native long signal(int signal, long handler);
+
+    static native int close_range(int first, int last, int flags);
+}

@@ -1,0 +1,261 @@
+package dev.jfork.jni;
+
+import dev.jfork.ErrnoException;
+import dev.jfork.spi.NativeChildPaths;
+import dev.jfork.spi.ProcessForker;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The JNI backend ({@code jni}): a small C library, {@code libjfork.so}, shipped in this jar and
+ * bound eagerly with {@code RegisterNatives}. It also runs whole child paths natively
+ * ({@link NativeChildPaths}).
+ *
+ * <p>The library is loaded once, on first use or on the first {@link #unavailabilityCause()}; see
+ * {@link #LIBRARY_PATH_PROPERTY} and {@link #TMPDIR_PROPERTY} for where it comes from. Each native
+ * call returns {@code -errno} on failure, captured in that same call, and this class throws it as
+ * an {@link ErrnoException}.
+ */
+public final class JniProcessForker implements ProcessForker, NativeChildPaths {
+    /**
+     * System property: the absolute path of a {@code libjfork.so} to load instead of the copy in
+     * the jar.
+     */
+    public static final String LIBRARY_PATH_PROPERTY = "fork.jni.library";
+
+    /**
+     * System property: the directory under which the jar's {@code libjfork.so} is extracted
+     * (into a private temporary directory, deleted right after loading) instead of
+     * {@code java.io.tmpdir}; use it when {@code java.io.tmpdir} is mounted {@code noexec}.
+     */
+    public static final String TMPDIR_PROPERTY = "fork.jni.tmpdir";
+
+    /** Cheap and never throws: nothing is loaded until the backend is first used or asked about. */
+    public JniProcessForker() {
+    }
+
+    @Override
+    public String name() {
+        return "jni";
+    }
+
+    @Override
+    public Optional<Throwable> unavailabilityCause() {
+        return Optional.ofNullable(Library.CAUSE);
+    }
+
+    @Override
+    public int fork() {
+        Library.ensure();
+        int r = NativeCalls.fork();
+        if (r < 0) {
+            throw new ErrnoException("fork()", -r);
+        }
+        return r;
+    }
+
+    @Override
+    public int getpid() {
+        Library.ensure();
+        return NativeCalls.getpid();
+    }
+
+    @Override
+    public int getppid() {
+        Library.ensure();
+        return NativeCalls.getppid();
+    }
+
+    @Override
+    public void _exit(int status) {
+        Library.ensure();
+        NativeCalls._exit(status);
+    }
+
+    @Override
+    public void warmUpExit(int value) {
+        Library.ensure();
+        NativeCalls.warmUpExit(value);
+    }
+
+    @Override
+    public int waitpid(int pid, int[] status, int options) {
+        Library.ensure();
+        Objects.checkIndex(0, status.length);
+        int r = NativeCalls.waitpid(pid, status, options);
+        if (r < 0) {
+            throw new ErrnoException("waitpid(pid=" + pid + ", options=" + options + ")", -r);
+        }
+        return r;
+    }
+
+    @Override
+    public void kill(int pid, int signal) {
+        Library.ensure();
+        int r = NativeCalls.kill(pid, signal);
+        if (r < 0) {
+            throw new ErrnoException("kill(pid=" + pid + ", sig=" + signal + ")", -r);
+        }
+    }
+
+    @Override
+    public int[] pipe() {
+        Library.ensure();
+        int[] fds = new int[2];
+        int r = NativeCalls.pipe2(fds);
+        if (r < 0) {
+            throw new ErrnoException("pipe2(O_CLOEXEC)", -r);
+        }
+        return fds;
+    }
+
+    @Override
+    public int read(int fd, byte[] buffer, int length) {
+        Library.ensure();
+        Objects.checkFromIndexSize(0, length, buffer.length);
+        int r = NativeCalls.read(fd, buffer, length);
+        if (r < 0) {
+            throw new ErrnoException("read(fd=" + fd + ", length=" + length + ")", -r);
+        }
+        return r;
+    }
+
+    @Override
+    public int write(int fd, byte[] buffer, int length) {
+        Library.ensure();
+        Objects.checkFromIndexSize(0, length, buffer.length);
+        int r = NativeCalls.write(fd, buffer, length);
+        if (r < 0) {
+            throw new ErrnoException("write(fd=" + fd + ", length=" + length + ")", -r);
+        }
+        return r;
+    }
+
+    @Override
+    public void close(int fd) {
+        Library.ensure();
+        int r = NativeCalls.close(fd);
+        if (r < 0) {
+            throw new ErrnoException("close(fd=" + fd + ")", -r);
+        }
+    }
+
+    @Override
+    public void dup2(int oldFd, int newFd) {
+        Library.ensure();
+        int r = NativeCalls.dup2(oldFd, newFd);
+        if (r < 0) {
+            throw new ErrnoException("dup2(oldFd=" + oldFd + ", newFd=" + newFd + ")", -r);
+        }
+    }
+
+    @Override
+    public void execv(String path, String[] argv) {
+        Library.ensure();
+        int r = NativeCalls.execv(CStrings.of(path, "path"), CStrings.of(argv));
+        throw new ErrnoException("execv(" + path + ")", -r);
+    }
+
+    @Override
+    public void execvp(String file, String[] argv) {
+        Library.ensure();
+        int r = NativeCalls.execvp(CStrings.of(file, "file"), CStrings.of(argv));
+        throw new ErrnoException("execvp(" + file + ")", -r);
+    }
+
+    @Override
+    public int alarm(int seconds) {
+        Library.ensure();
+        if (seconds < 0) {
+            throw new IllegalArgumentException("alarm seconds must not be negative: " + seconds);
+        }
+        return NativeCalls.alarm(seconds);
+    }
+
+    @Override
+    public void resetSignal(int signal) {
+        Library.ensure();
+        int r = NativeCalls.resetSignal(signal);
+        if (r < 0) {
+            throw new ErrnoException("sigaction(sig=" + signal + ", SIG_DFL)", -r);
+        }
+    }
+
+    @Override
+    public void closeOnExecFrom(int lowestFd) {
+        Library.ensure();
+        if (lowestFd < 0) {
+            throw new IllegalArgumentException("lowestFd must not be negative: " + lowestFd);
+        }
+        int r = NativeCalls.closeOnExecFrom(lowestFd);
+        if (r < 0) {
+            throw new ErrnoException("close_range(" + lowestFd + ", ~0U, CLOSE_RANGE_CLOEXEC)", -r);
+        }
+    }
+
+    @Override
+    public int forkWriteAndExit(int fd, byte[] bytes, int exitCode, int alarmSeconds) {
+        Library.ensure();
+        Objects.requireNonNull(bytes, "bytes");
+        int r = NativeCalls.forkWriteAndExit(fd, bytes, exitCode, alarmSeconds);
+        if (r < 0) {
+            throw new ErrnoException("fork() for forkWriteAndExit(fd=" + fd + ")", -r);
+        }
+        return r;
+    }
+
+    @Override
+    public int forkPrintPidAndExit(int fd, byte[] prefix, byte[] suffix, int exitCode, int alarmSeconds) {
+        Library.ensure();
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(suffix, "suffix");
+        int r = NativeCalls.forkPrintPidAndExit(fd, prefix, suffix, exitCode, alarmSeconds);
+        if (r < 0) {
+            throw new ErrnoException("fork() for forkPrintPidAndExit(fd=" + fd + ")", -r);
+        }
+        return r;
+    }
+
+    @Override
+    public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd) {
+        Library.ensure();
+        if (argv.length == 0) {
+            throw new IllegalArgumentException("argv must name the program in argv[0]");
+        }
+        int r = NativeCalls.spawn(CStrings.of(argv), stdinFd, stdoutFd, stderrFd);
+        if (r < 0) {
+            throw new ErrnoException("posix_spawnp(" + argv[0] + ")", -r);
+        }
+        return r;
+    }
+
+    @Override
+    public String toString() {
+        Throwable cause = Library.CAUSE;
+        return "jni backend (" + (cause == null ? "available" : "unavailable: " + cause.getMessage()) + ")";
+    }
+
+    /** Loads the native library once, on first use; records why it could not. */
+    private static final class Library {
+        static final Throwable CAUSE = load();
+
+        private Library() {
+        }
+
+        private static Throwable load() {
+            try {
+                NativeLibraryLoader.load();
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        }
+
+        static void ensure() {
+            Throwable cause = CAUSE;
+            if (cause != null) {
+                throw new IllegalStateException("the jni backend is unavailable: " + cause.getMessage(), cause);
+            }
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package dev.jfork.jnr;
+
+import dev.jfork.ErrnoException;
+import dev.jfork.WaitStatus;
+import dev.jfork.jnr.internal.LibC;
+import java.util.Objects;
+import java.util.function.IntSupplier;
+import jnr.ffi.LastError;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Platform;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+
+/**
+ * The bound native calls behind {@link JnrProcessForker}: jnr-posix where it has a plain call, and
+ * jnr-ffi's own {@link LibC} binding for the rest. Made once by {@link #bind()}.
+ *
+ * <p>Code that may run in a forked child is kept free of first-use JVM work: the success path of
+ * every call builds nothing; an operation's text is built with a plain {@link StringBuilder} only on
+ * failure (no {@code invokedynamic} string concatenation, no lambdas), and {@link #warmUp()} runs
+ * each binding once in the parent.
+ *
+ * <p>This class also serves as the errno reader handed to {@link ErrnoException#check}.
+ */
+final class JnrCalls implements IntSupplier {
+    /** Linux {@code EINTR}. */
+    private static final int EINTR = 4;
+    /** Linux {@code O_CLOEXEC} on x86_64 and aarch64. */
+    private static final int O_CLOEXEC = 02000000;
+    /** {@code SIG_DFL} as an address. */
+    private static final long SIG_DFL = 0L;
+    /** {@code __NR_close_range}: 436 on x86_64 and aarch64 alike (the shared syscall table). */
+    private static final long SYS_CLOSE_RANGE = 436L;
+    /** {@code ~0U}, the highest descriptor for {@code close_range}. */
+    private static final long ALL_FDS = 0xFFFF_FFFFL;
+    /** {@code CLOSE_RANGE_CLOEXEC}. */
+    private static final long CLOSE_RANGE_CLOEXEC = 4L;
+    /** A pid above Linux's largest {@code pid_max} (2^22): never a process, never our child. */
+    private static final int NO_SUCH_PID = Integer.MAX_VALUE;
+
+    private final POSIX posix;
+    private final LibC libc;
+    private final jnr.ffi.Runtime runtime;
+
+    private JnrCalls(POSIX posix, LibC libc) {
+        this.posix = posix;
+        this.libc = libc;
+        this.runtime = jnr.ffi.Runtime.getRuntime(libc);
+    }
+
+    /**
+     * Checks the platform, binds jnr-posix and the {@link LibC} functions, and warms every binding
+     * up in this (parent) process.
+     *
+     * @return the bound calls
+     * @throws UnsupportedOperationException on anything but Linux x86_64 or aarch64
+     * @throws IllegalStateException when jnr-posix has no native implementation here
+     * @throws LinkageError when a library or a symbol cannot be bound
+     */
+    static JnrCalls bind() {
+        String os = System.getProperty("os.name", "unknown");
+        String arch = System.getProperty("os.arch", "unknown");
+        if (!os.equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
+            throw new UnsupportedOperationException(
+                "the jnr backend supports only Linux on x86_64 and aarch64; this JVM runs on " + os + " " + arch);
+        }
+        // getNativePOSIX, never getPOSIX: the latter silently falls back to a pure-Java POSIX whose fork returns -1.
+        POSIX posix = POSIXFactory.getNativePOSIX();
+        if (posix == null || !posix.isNative()) {
+            throw new IllegalStateException("jnr-posix has no native POSIX implementation for " + os + " " + arch);
+        }
+        LibC libc = LibraryLoader.create(LibC.class)
+            .failImmediately()
+            .load(Platform.getNativePlatform().getStandardCLibraryName());
+        JnrCalls calls = new JnrCalls(posix, libc);
+        calls.warmUp();
+        return calls;
+    }
+
+    /**
+     * Runs, in the parent, every binding whose call can be made harmless (an argument the kernel or
+     * libc rejects before doing anything), through the same Java path a child would take, failure
+     * and {@link ErrnoException} included. This also proves that each of those symbols is bound.
+     * {@code fork}, {@code _exit}, {@code srand} and {@code alarm} cannot be called harmlessly and
+     * are not run here; {@code srand} is the SPI's {@code warmUpExit}.
+     */
+    private void warmUp() {
+        posix.getpid();
+        posix.getppid();
+        byte[] one = new byte[1];
+        expectFailure(() -> read(-1, one, 0));
+        expectFailure(() -> write(-1, one, 0));
+        expectFailure(() -> close(-1));
+        expectFailure(() -> dup2(-1, -1));
+        expectFailure(() -> kill(NO_SUCH_PID, 0));
+        expectFailure(() -> waitpid(NO_SUCH_PID, new int[1], WaitStatus.WNOHANG));
+        // pipe2 with flags the kernel rejects (EINVAL): no descriptor is ever made
+        int[] fds = new int[2];
+        expectFailure(() -> check(libc.pipe2(fds, -1), "pipe2(flags=-1)"));
+        // signal 0 is rejected by libc (EINVAL) before any sigaction
+        expectFailure(() -> check(libc.signal(0, SIG_DFL) == -1L ? -1 : 0, "signal(sig=0, SIG_DFL)"));
+        // close_range with first > last is rejected (EINVAL) before it looks at any descriptor
+        expectFailure(() -> check((int) libc.syscall(SYS_CLOSE_RANGE, 1, 0, CLOSE_RANGE_CLOEXEC), "close_range(1, 0)"));
+        // an empty path is ENOENT for execv and execvp alike
+        String[] argv = {"jfork-warm-up"};
+        expectFailure(() -> execv("", argv));
+        expectFailure(() -> execvp("", argv));
+    }
+
+    private static void expectFailure(Runnable call) {
+        try {
+            call.run();
+        } catch (ErrnoException expected) {
+            // the call failed as intended; its path, errno reading and exception are now warm
+        }
+    }
+
+    /** The calling thread's errno as jnr saved it after the last native call. */
+    @Override
+    public int getAsInt() {
+        return LastError.getLastError(runtime);
+    }
+
+    int fork() {
+        return check(posix.fork(), "fork()");
+    }
+
+    int getpid() {
+        return posix.getpid();
+    }
+
+    int getppid() {
+        return posix.getppid();
+    }
+
+    void exit(int status) {
+        libc._exit(status);
+    }
+
+    void warmUpExit(int value) {
+        libc.srand(value);
+    }
+
+    int waitpid(int pid, int[] status, int options) {
+        int result;
+        do {
+            result = posix.waitpid(pid, status, options);
+        } while (result < 0 && getAsInt() == EINTR);
+        return check(result, "waitpid", "pid", pid);
+    }
+
+    void kill(int pid, int signal) {
+        check(posix.kill(pid, signal), "kill", "pid", pid, "sig", signal);
+    }
+
+    int[] pipe() {
+        int[] fds = new int[2];
+        check(libc.pipe2(fds, O_CLOEXEC), "pipe2(O_CLOEXEC)");
+        return fds;
+    }
+
+    int read(int fd, byte[] buffer, int length) {
+        Objects.checkFromIndexSize(0, length, buffer.length);
+        return check((int) posix.read(fd, buffer, (long) length), "read", "fd", fd, "length", length);
+    }
+
+    int write(int fd, byte[] buffer, int length) {
+        Objects.checkFromIndexSize(0, length, buffer.length);
+        return check((int) posix.write(fd, buffer, (long) length), "write", "fd", fd, "length", length);
+    }
+
+    void close(int fd) {
+        check(posix.close(fd), "close", "fd", fd);
+    }
+
+    void dup2(int oldFd, int newFd) {
+        check(posix.dup2(oldFd, newFd), "dup2", "oldFd", oldFd, "newFd", newFd);
+    }
+
+    void execv(String path, String[] argv) {
+        int result = posix.execv(path, argv);
+        check(result < 0 ? result : -1, "execv", path);
+    }
+
+    void execvp(String file, String[] argv) {
+        int result = libc.execvp(file, argv);
+        check(result < 0 ? result : -1, "execvp", file);
+    }
+
+    int alarm(int seconds) {
+        return libc.alarm(seconds);
+    }
+
+    void resetSignal(int signal) {
+        long previous = libc.signal(signal, SIG_DFL);
+        check(previous == -1L ? -1 : 0, "signal", "sig", signal, "handler", "SIG_DFL");
+    }
+
+    void closeOnExecFrom(int lowestFd) {
+        long result = libc.syscall(SYS_CLOSE_RANGE, lowestFd, ALL_FDS, CLOSE_RANGE_CLOEXEC);
+        check(result < 0 ? -1 : 0, "close_range", "fd", lowestFd, "flags", "CLOSE_RANGE_CLOEXEC");
+    }
+
+    // The checks: ErrnoException.check is the one place where -1 becomes an exception. The operation
+    // text is built only when the call failed, with StringBuilder (see the class comment).
+
+    private int check(int result, String operation) {
+        return result >= 0 ? result : ErrnoException.check(result, operation, this);
+    }
+
+    private int check(int result, String name, String argument) {
+        if (result >= 0) {
+            return result;
+        }
+        return ErrnoException.check(result, new StringBuilder(name).append('(').append(argument).append(')').toString(), this);
+    }
+
+    private int check(int result, String name, String key, int value) {
+        if (result >= 0) {
+            return result;
+        }
+        StringBuilder op = new StringBuilder(name).append('(').append(key).append('=').append(value).append(')');
+        return ErrnoException.check(result, op.toString(), this);
+    }
+
+    private int check(int result, String name, String key1, int value1, String key2, int value2) {
+        if (result >= 0) {
+            return result;
+        }
+        StringBuilder op = new StringBuilder(name).append('(').append(key1).append('=').append(value1)
+            .append(", ").append(key2).append('=').append(value2).append(')');
+        return ErrnoException.check(result, op.toString(), this);
+    }
+
+    private int check(int result, String name, String key1, int value1, String key2, String value2) {
+        if (result >= 0) {
+            return result;
+        }
+        StringBuilder op = new StringBuilder(name).append('(').append(key1).append('=').append(value1)
+            .append(", ").append(key2).append('=').append(value2).append(')');
+        return ErrnoException.check(result, op.toString(), this);
+    }
+}

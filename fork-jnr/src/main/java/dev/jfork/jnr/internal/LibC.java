@@ -1,0 +1,94 @@
+package dev.jfork.jnr.internal;
+
+import jnr.ffi.annotations.IgnoreError;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.types.intptr_t;
+
+/**
+ * The few libc functions that the jnr backend binds with jnr-ffi itself, because jnr-posix lacks
+ * them or wraps them in more than a plain call. Internal to the jnr backend; not an API.
+ *
+ * <p>This interface is public, and its package exported, only because jnr-ffi defines the class
+ * that implements it in a class loader of its own: on the module path that class can implement
+ * the interface only if the package is exported to every module.
+ *
+ * <p>Only LP64 Linux (x86_64, aarch64) is supported, so a Java {@code long} is a C {@code long}
+ * and a pointer. Every function that can fail saves errno ({@link SaveError}); it is read with
+ * {@code jnr.ffi.LastError.getLastError(runtime)}.
+ */
+public interface LibC {
+
+    /**
+     * {@code void _exit(int status)}. Its binding has the same shape as {@link #srand(int)}.
+     *
+     * @param status the exit status
+     */
+    @IgnoreError
+    void _exit(int status);
+
+    /**
+     * {@code void srand(unsigned seed)}: a harmless call with the same Java signature and binding
+     * as {@link #_exit(int)}, used to do that shape's first-call work in the parent.
+     *
+     * @param seed the seed
+     */
+    @IgnoreError
+    void srand(int seed);
+
+    /**
+     * {@code unsigned alarm(unsigned seconds)}; it cannot fail.
+     *
+     * @param seconds the delay, 0 to cancel
+     * @return the seconds left on the previous alarm
+     */
+    @IgnoreError
+    int alarm(int seconds);
+
+    /**
+     * {@code int pipe2(int fds[2], int flags)}.
+     *
+     * @param fds receives the read end and the write end
+     * @param flags e.g. {@code O_CLOEXEC}
+     * @return 0, or -1 with errno
+     */
+    @SaveError
+    int pipe2(@Out int[] fds, int flags);
+
+    /**
+     * {@code sighandler_t signal(int signum, sighandler_t handler)} with the handler as an address.
+     *
+     * @param signum the signal
+     * @param handler the handler's address; 0 is {@code SIG_DFL}
+     * @return the previous handler, or -1 ({@code SIG_ERR}) with errno
+     */
+    @SaveError
+    @intptr_t
+    long signal(int signum, @intptr_t long handler);
+
+    /**
+     * {@code long syscall(long number, ...)} with three arguments. Bound without varargs: on
+     * x86_64 and aarch64 Linux integer varargs travel in the same registers as fixed arguments, and
+     * glibc's {@code syscall} is an assembler routine that only moves registers.
+     *
+     * @param number the system call number
+     * @param arg1 the first argument
+     * @param arg2 the second argument
+     * @param arg3 the third argument
+     * @return the call's result, or -1 with errno
+     */
+    @SaveError
+    long syscall(long number, long arg1, long arg2, long arg3);
+
+    /**
+     * {@code int execvp(const char *file, char *const argv[])}; jnr-ffi passes {@code argv} as a
+     * NULL-terminated array of C strings.
+     *
+     * @param file the program, searched in {@code PATH} when it has no slash
+     * @param argv the arguments, {@code argv[0]} included
+     * @return only on failure: -1 with errno
+     */
+    @SaveError
+    int execvp(CharSequence file, @In CharSequence[] argv);
+}

@@ -1,0 +1,15 @@
+/**
+ * The jnr backend of jfork: {@link dev.jfork.spi.ProcessForker} bound with jnr-posix and jnr-ffi,
+ * found through {@link java.util.ServiceLoader} under the name {@code jnr}.
+ */
+module dev.jfork.jnr {
+    requires dev.jfork;
+    requires org.jnrproject.posix;
+    requires org.jnrproject.ffi;
+
+    // Not an API. jnr-ffi defines the class that implements LibC in a class loader of its own (an
+    // unnamed module), which may implement the interface only if its package is exported to all.
+    exports dev.jfork.jnr.internal;
+
+    provides dev.jfork.spi.ProcessForker with dev.jfork.jnr.JnrProcessForker;
+}

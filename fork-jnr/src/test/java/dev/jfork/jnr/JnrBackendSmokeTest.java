@@ -1,0 +1,356 @@
+package dev.jfork.jnr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jfork.ErrnoException;
+import dev.jfork.Signals;
+import dev.jfork.WaitStatus;
+import dev.jfork.spi.ProcessForker;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Timeout.ThreadMode;
+
+/**
+ * A quick smoke test of the jnr backend on its own; the shared conformance kit runs separately.
+ *
+ * <p>Every child arms an {@code alarm} and ends with {@code _exit}; every test reaps its children
+ * in a {@code finally}, with SIGKILL first when they were not reaped yet. The timeout runs the test
+ * in a separate thread so that a parent blocked in a native read still fails the test.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+class JnrBackendSmokeTest {
+    private static final int CHILD_ALARM_SECONDS = 10;
+    private static final int O_CLOEXEC = 02000000;
+
+    private final JnrProcessForker forker = new JnrProcessForker();
+    private final Set<Integer> unreaped = new HashSet<>();
+
+    @BeforeEach
+    void backendIsAvailable() {
+        assertThat(forker.name()).isEqualTo("jnr");
+        assertThat(forker.unavailabilityCause()).isEmpty();
+        assertThat(forker.isAvailable()).isTrue();
+    }
+
+    private int fork() {
+        int pid = forker.fork();
+        if (pid > 0) {
+            unreaped.add(pid);
+        }
+        return pid;
+    }
+
+    private WaitStatus waitFor(int pid) {
+        int[] status = new int[1];
+        assertThat(forker.waitpid(pid, status, 0)).isEqualTo(pid);
+        unreaped.remove(pid);
+        return WaitStatus.of(status[0]);
+    }
+
+    /** Kills (SIGKILL) and reaps {@code pid} unless it was reaped already. */
+    private void reap(int pid) {
+        if (!unreaped.remove(pid)) {
+            return;
+        }
+        try {
+            forker.kill(pid, Signals.SIGKILL);
+        } catch (ErrnoException alreadyGone) {
+            // it ended on its own; waitpid still reaps it
+        }
+        forker.waitpid(pid, new int[1], 0);
+    }
+
+    /** Reads {@code fd} to end of file. */
+    private byte[] readAll(int fd) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        int n;
+        while ((n = forker.read(fd, buffer, buffer.length)) > 0) {
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    private void closeQuietly(int... fds) {
+        for (int fd : fds) {
+            try {
+                forker.close(fd);
+            } catch (ErrnoException alreadyClosed) {
+                // closed by the test
+            }
+        }
+    }
+
+    @Test
+    void isFoundByServiceLoader() {
+        assertThat(ServiceLoader.load(ProcessForker.class).stream().map(ServiceLoader.Provider::type))
+            .contains(JnrProcessForker.class);
+    }
+
+    @Test
+    void getpidAndGetppidMatchTheJvm() {
+        assertThat((long) forker.getpid()).isEqualTo(ProcessHandle.current().pid());
+        assertThat((long) forker.getppid()).isEqualTo(ProcessHandle.current().parent().orElseThrow().pid());
+    }
+
+    @Test
+    void childExitCodeArrives() {
+        forker.warmUpExit(1);
+        int pid = fork();
+        if (pid == 0) {
+            forker._exit(42);
+        }
+        try {
+            WaitStatus status = waitFor(pid);
+            assertThat(status.exited()).as(status.toString()).isTrue();
+            assertThat(status.exitCode()).isEqualTo(42);
+        } finally {
+            reap(pid);
+        }
+    }
+
+    @Test
+    void waitpidOnReapedChildFailsWithEchild() {
+        int pid = fork();
+        if (pid == 0) {
+            forker._exit(0);
+        }
+        try {
+            waitFor(pid);
+            assertThatThrownBy(() -> forker.waitpid(pid, new int[1], 0))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                    assertThat(e.errnoName()).isEqualTo("ECHILD");
+                    assertThat(e.errno()).isEqualTo(10);
+                    assertThat(e.operation()).isEqualTo("waitpid(pid=" + pid + ")");
+                });
+        } finally {
+            reap(pid);
+        }
+    }
+
+    @Test
+    void killWithInvalidSignalFailsWithEinval() {
+        assertThatThrownBy(() -> forker.kill(forker.getpid(), 999))
+            .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                assertThat(e.errnoName()).isEqualTo("EINVAL");
+                assertThat(e.operation()).isEqualTo("kill(pid=" + forker.getpid() + ", sig=999)");
+            });
+    }
+
+    @Test
+    void closedDescriptorFailsWithEbadf() {
+        int[] p = forker.pipe();
+        forker.close(p[0]);
+        forker.close(p[1]);
+        assertThatThrownBy(() -> forker.read(p[0], new byte[4], 4))
+            .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                assertThat(e.errnoName()).isEqualTo("EBADF");
+                assertThat(e.operation()).startsWith("read(fd=" + p[0]);
+            });
+        assertThatThrownBy(() -> forker.close(p[1]))
+            .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errnoName()).isEqualTo("EBADF"));
+    }
+
+    @Test
+    void pipeEndsAreCloseOnExec() throws Exception {
+        int[] p = forker.pipe();
+        try {
+            for (int fd : p) {
+                String info = Files.readString(Path.of("/proc/self/fdinfo/" + fd));
+                String flags = info.lines().filter(l -> l.startsWith("flags:")).findFirst().orElseThrow();
+                int octal = Integer.parseInt(flags.substring("flags:".length()).trim(), 8);
+                assertThat(octal & O_CLOEXEC).as("fd %d: %s", fd, flags).isEqualTo(O_CLOEXEC);
+            }
+        } finally {
+            closeQuietly(p[0], p[1]);
+        }
+    }
+
+    @Test
+    void childWritesParentReads() {
+        byte[] sent = "bytes from the child".getBytes(StandardCharsets.UTF_8);
+        int[] p = forker.pipe();
+        int pid = fork();
+        if (pid == 0) {
+            int code = 1;
+            try {
+                forker.alarm(CHILD_ALARM_SECONDS);
+                code = forker.write(p[1], sent, sent.length) == sent.length ? 0 : 2;
+            } catch (Throwable t) {
+                code = 3;
+            } finally {
+                forker._exit(code);
+            }
+        }
+        try {
+            forker.close(p[1]);
+            byte[] got = readAll(p[0]);
+            assertThat(got).isEqualTo(sent);
+            assertThat(waitFor(pid).exitCode()).isZero();
+        } finally {
+            closeQuietly(p[0], p[1]);
+            reap(pid);
+        }
+    }
+
+    @Test
+    void execvpRunsAProgram() {
+        String[] argv = {"sh", "-c", "exit 7"};
+        int pid = fork();
+        if (pid == 0) {
+            try {
+                forker.alarm(CHILD_ALARM_SECONDS);
+                forker.execvp("/bin/sh", argv);
+            } catch (Throwable t) {
+                // fall through to 127
+            } finally {
+                forker._exit(127);
+            }
+        }
+        try {
+            assertThat(waitFor(pid).exitCode()).isEqualTo(7);
+        } finally {
+            reap(pid);
+        }
+    }
+
+    @Test
+    void execvpOfMissingProgramFailsWithEnoentInTheChild() {
+        String[] argv = {"jfork-no-such-program"};
+        int pid = fork();
+        if (pid == 0) {
+            int code = 1;
+            try {
+                forker.alarm(CHILD_ALARM_SECONDS);
+                forker.execvp("jfork-no-such-program", argv);
+            } catch (ErrnoException e) {
+                code = e.errnoName().equals("ENOENT") && e.operation().equals("execvp(jfork-no-such-program)") ? 40 : 41;
+            } catch (Throwable t) {
+                code = 42;
+            } finally {
+                forker._exit(code);
+            }
+        }
+        try {
+            assertThat(waitFor(pid).exitCode()).isEqualTo(40);
+        } finally {
+            reap(pid);
+        }
+    }
+
+    @Test
+    void resetSignalRestoresTheDefaultAction() {
+        int[] ready = forker.pipe();
+        int[] never = forker.pipe();
+        int pid = fork();
+        if (pid == 0) {
+            int code = 1;
+            try {
+                forker.alarm(CHILD_ALARM_SECONDS);
+                forker.resetSignal(Signals.SIGTERM);
+                forker.write(ready[1], new byte[] {'R'}, 1);
+                forker.read(never[0], new byte[1], 1);
+                code = 0;
+            } catch (Throwable t) {
+                code = 3;
+            } finally {
+                forker._exit(code);
+            }
+        }
+        try {
+            forker.close(ready[1]);
+            assertThat(forker.read(ready[0], new byte[1], 1)).as("child ready").isEqualTo(1);
+            forker.kill(pid, Signals.SIGTERM);
+            WaitStatus status = waitFor(pid);
+            assertThat(status.signaled()).as(status.toString()).isTrue();
+            assertThat(status.termSignal()).isEqualTo(Signals.SIGTERM);
+        } finally {
+            closeQuietly(ready[0], ready[1], never[0], never[1]);
+            reap(pid);
+        }
+    }
+
+    @Test
+    void resetSignalOfSigkillFailsWithEinval() {
+        assertThatThrownBy(() -> forker.resetSignal(Signals.SIGKILL))
+            .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                assertThat(e.errnoName()).isEqualTo("EINVAL");
+                assertThat(e.operation()).contains("signal", "9");
+            });
+    }
+
+    /** A child puts the pipe's write end on fd 9, then execs a shell that writes to fd 9. */
+    private String execShellWritingToFd9(boolean closeOnExecFrom3) {
+        int[] p = forker.pipe();
+        String[] argv = {"sh", "-c", "exec 2>/dev/null; echo reached >&9"};
+        int pid = fork();
+        if (pid == 0) {
+            try {
+                forker.alarm(CHILD_ALARM_SECONDS);
+                forker.dup2(p[1], 9); // the copy is not close-on-exec
+                if (closeOnExecFrom3) {
+                    forker.closeOnExecFrom(3);
+                }
+                forker.execvp("sh", argv);
+            } catch (Throwable t) {
+                // fall through to 127
+            } finally {
+                forker._exit(127);
+            }
+        }
+        try {
+            forker.close(p[1]);
+            String output = new String(readAll(p[0]), StandardCharsets.UTF_8);
+            WaitStatus status = waitFor(pid);
+            assertThat(status.exited()).as(status.toString()).isTrue();
+            assertThat(status.exitCode()).as("the shell's exit code").isEqualTo(closeOnExecFrom3 ? 2 : 0);
+            return output;
+        } finally {
+            closeQuietly(p[0], p[1]);
+            reap(pid);
+        }
+    }
+
+    @Test
+    void dup2CopySurvivesExec() {
+        assertThat(execShellWritingToFd9(false)).isEqualTo("reached\n");
+    }
+
+    @Test
+    void closeOnExecFromClosesDescriptorsAtExec() {
+        assertThat(execShellWritingToFd9(true)).isEmpty();
+    }
+
+    @Test
+    void alarmEndsAChild() {
+        int[] never = forker.pipe();
+        int pid = fork();
+        if (pid == 0) {
+            try {
+                forker.alarm(1);
+                forker.read(never[0], new byte[1], 1);
+            } finally {
+                forker._exit(0);
+            }
+        }
+        try {
+            assertThat(forker.alarm(0)).as("the parent has no alarm").isZero();
+            WaitStatus status = waitFor(pid);
+            assertThat(status.signaled()).as(status.toString()).isTrue();
+            assertThat(status.termSignal()).isEqualTo(Signals.SIGALRM);
+        } finally {
+            closeQuietly(never[0], never[1]);
+            reap(pid);
+        }
+    }
+}
