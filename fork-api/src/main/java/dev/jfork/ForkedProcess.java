@@ -50,8 +50,8 @@ public final class ForkedProcess extends Process {
     /** Starts the reaper and the watchdog; called once, right after the fork. */
     void watch() {
         if (deadline != null) {
-            // the parent's kill comes a little after the child's own alarm, which is rounded up
-            long millis = deadline.toMillis() + 500;
+            // the parent kills at the deadline; the child's own alarm, a second later, is the backstop
+            long millis = deadline.toMillis();
             watchdog = ChildWatch.TIMER.schedule(this::deadlinePassed, millis, TimeUnit.MILLISECONDS);
         }
         ChildWatch.REAPERS.execute(this::reap);

@@ -403,8 +403,9 @@ public final class Forker {
         if (deadline == null) {
             return 0;
         }
-        long seconds = (deadline.toMillis() + 999) / 1000;
-        return (int) Math.min(Math.max(seconds, 1), Integer.MAX_VALUE);
+        // rounded up, plus one second: the parent's watchdog acts first and reports the hang
+        long seconds = (deadline.toMillis() + 999) / 1000 + 1;
+        return (int) Math.min(seconds, Integer.MAX_VALUE);
     }
 
     private void closeQuietly(int fd) {

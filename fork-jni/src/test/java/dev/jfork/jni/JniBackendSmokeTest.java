@@ -124,7 +124,8 @@ class JniBackendSmokeTest {
         int[] spare = pipe();
         int leaked = spare[0];
         forker.dup2(out[1], leaked);
-        String script = "echo hello; exec 2>/dev/null; echo leaked >&" + leaked + " && echo inherited";
+        // dash cannot redirect to a two-digit fd; look the descriptor up in /proc instead.
+        String script = "echo hello; if [ -e /proc/$$/fd/" + leaked + " ]; then echo leaked; fi";
         int pid = spawn(new String[] {"sh", "-c", script}, -1, out[1], -1);
         closeFd(out[1]);
         closeFd(leaked);
