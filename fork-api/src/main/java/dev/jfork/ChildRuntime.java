@@ -25,12 +25,14 @@ final class ChildRuntime {
      * @param plan what to set up
      * @param task the work; its result is the exit code
      */
-    static void run(ProcessForker backend, ChildPlan plan, ChildTask task) {
+    static void run(ProcessForker backend, ChildPlan plan, ChildTask task, PrintStream out, PrintStream err) {
         int code = ForkedProcess.EXIT_UNCAUGHT;
         try {
             prepare(backend, plan, RESET_SIGNALS);
             if (plan.javaChild) {
-                replaceStandardStreams(backend);
+                // made in the parent, never written there: the child allocates nothing for them
+                System.setOut(out);
+                System.setErr(err);
                 ForkHooks.runAfterInChild();
             }
             code = task.run();
@@ -41,7 +43,7 @@ final class ChildRuntime {
         } catch (ErrnoException e) {
             if (plan.javaChild) {
                 code = ForkedProcess.EXIT_UNCAUGHT;
-                reportUncaught(backend, 2, e);
+                reportUncaught(err, backend, e);
             } else {
                 // an exec child: its errno goes back over the close-on-exec pipe
                 code = ForkedProcess.EXIT_EXEC_FAILED;
@@ -49,7 +51,7 @@ final class ChildRuntime {
             }
         } catch (Throwable t) {
             code = ForkedProcess.EXIT_UNCAUGHT;
-            reportUncaught(backend, 2, t);
+            reportUncaught(err, backend, t);
         } finally {
             backend._exit(code);
         }
@@ -73,19 +75,13 @@ final class ChildRuntime {
         backend.write(plan.handshakeFd, STARTED, 1);
     }
 
-    static void replaceStandardStreams(ProcessForker backend) {
-        System.setOut(childStream(backend, 1));
-        System.setErr(childStream(backend, 2));
-    }
-
     static PrintStream childStream(ProcessForker backend, int fd) {
         return new PrintStream(new BufferedOutputStream(new FdOutputStream(backend, fd, false), 8192), true,
             Charset.defaultCharset());
     }
 
-    static void reportUncaught(ProcessForker backend, int fd, Throwable t) {
+    static void reportUncaught(PrintStream err, ProcessForker backend, Throwable t) {
         try {
-            PrintStream err = childStream(backend, fd);
             err.print("jfork: uncaught exception in forked child ");
             err.println(backend.getpid());
             t.printStackTrace(err);

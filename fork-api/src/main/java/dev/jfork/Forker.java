@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,6 +61,10 @@ public final class Forker {
 
     private final ProcessForker backend;
     private final AtomicBoolean warmed = new AtomicBoolean();
+    // The child's System.out and System.err, made once here and never written in the parent, so that
+    // each child gets a pristine copy without allocating.
+    private volatile PrintStream childOut;
+    private volatile PrintStream childErr;
 
     private Forker(ProcessForker backend) {
         this.backend = backend;
@@ -327,6 +332,8 @@ public final class Forker {
             synchronized (this) {
                 if (!warmed.get()) {
                     PreWarm.run(backend);
+                    childOut = ChildRuntime.childStream(backend, 1);
+                    childErr = ChildRuntime.childStream(backend, 2);
                     warmed.set(true);
                 }
             }
@@ -361,7 +368,7 @@ public final class Forker {
                 synchronized (FORK_LOCK) {
                     pid = backend.fork();
                     if (pid == 0) {
-                        ChildRuntime.run(backend, plan, task);
+                        ChildRuntime.run(backend, plan, task, childOut, childErr);
                     }
                     backend.close(handshake[1]);
                     stdio.closeChildEnds();

@@ -37,7 +37,7 @@ final class PreWarm {
             IllegalStateException sample = new IllegalStateException("jfork warm-up");
             // a short trace keeps the pipe from filling up before it is drained
             sample.setStackTrace(java.util.Arrays.copyOf(sample.getStackTrace(), 2));
-            ChildRuntime.reportUncaught(backend, p[1], sample);
+            ChildRuntime.reportUncaught(out, backend, sample);
             backend.close(p[1]);
             drain(backend, q[0]);
             byte[] value = CallProtocol.encodeValue("warm-up");
