@@ -554,6 +554,9 @@ public abstract class ProcessForkerCompatibilityKit extends RawSpiKit {
                 }
             }, "busy-printer");
             printer.start();
+            // a busy application has its hot code compiled; forking while the JIT is still compiling
+            // the very methods the child calls is the remaining risk the README states
+            Thread.sleep(1000);
             int completed = 0;
             try {
                 for (int i = 0; i < 100; i++) {

@@ -8,13 +8,18 @@ import dev.jfork.Signals;
 import dev.jfork.WaitStatus;
 import dev.jfork.spi.ProcessForker;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,7 +47,76 @@ class JnrBackendSmokeTest {
         assertThat(forker.isAvailable()).isTrue();
     }
 
+    /**
+     * Runs, in the parent, the Java paths the children below take, so that a child does as little
+     * first-use and profiling work as possible (a child that asks the JIT for a compilation while a
+     * compiler thread held the queue lock at fork time hangs: {@code CompileBroker::compile_method_base}).
+     */
+    @BeforeAll
+    static void warmChildPathsInTheParent() {
+        JnrProcessForker warm = new JnrProcessForker();
+        assertThat(warm.unavailabilityCause()).isEmpty();
+        String[] argv = {"sh", "-c", "exit 0"};
+        byte[] one = new byte[1];
+        for (int i = 0; i < 2_000; i++) {
+            warm.warmUpExit(i);
+            expectErrno("ENOENT", () -> warm.execvp("", argv));
+            expectErrno("ENOENT", () -> warm.execv("", argv));
+            expectErrno("EBADF", () -> warm.write(-1, one, 1));
+            expectErrno("EBADF", () -> warm.read(-1, one, 1));
+            expectErrno("EBADF", () -> warm.dup2(-1, -1));
+            expectErrno("EINVAL", () -> warm.resetSignal(0));
+        }
+    }
+
+    private static void expectErrno(String name, Runnable call) {
+        try {
+            call.run();
+            throw new AssertionError("expected " + name);
+        } catch (ErrnoException e) {
+            assertThat(e.errnoName()).isEqualTo(name);
+        }
+    }
+
+    /**
+     * Waits, at most a second, until no JIT compiler thread is running (state R in
+     * {@code /proc/self/task/<tid>/stat}), to make a hang in the child less likely.
+     */
+    private static void awaitIdleCompilers() {
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        List<Path> stats = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+                        stats.add(task.resolve("stat"));
+                    }
+                } catch (IOException threadEnded) {
+                    // gone
+                }
+            }
+        } catch (IOException e) {
+            return;
+        }
+        while (System.nanoTime() < deadline) {
+            boolean running = false;
+            for (Path stat : stats) {
+                try {
+                    String line = Files.readString(stat);
+                    running |= line.charAt(line.lastIndexOf(')') + 2) == 'R';
+                } catch (IOException threadEnded) {
+                    // gone
+                }
+            }
+            if (!running) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     private int fork() {
+        awaitIdleCompilers();
         int pid = forker.fork();
         if (pid > 0) {
             unreaped.add(pid);
