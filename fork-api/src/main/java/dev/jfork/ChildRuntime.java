@@ -1,7 +1,6 @@
 package dev.jfork;
 
 import dev.jfork.spi.ProcessForker;
-import java.io.BufferedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
 
@@ -76,8 +75,7 @@ final class ChildRuntime {
     }
 
     static PrintStream childStream(ProcessForker backend, int fd) {
-        return new PrintStream(new BufferedOutputStream(new FdOutputStream(backend, fd, false), 8192), true,
-            Charset.defaultCharset());
+        return new ChildPrintStream(new FdOutputStream(backend, fd, false), Charset.defaultCharset());
     }
 
     static void reportUncaught(PrintStream err, ProcessForker backend, Throwable t) {

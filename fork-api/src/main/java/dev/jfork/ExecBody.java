@@ -6,10 +6,12 @@ import dev.jfork.spi.ProcessForker;
 final class ExecBody implements ChildTask {
     private final ProcessForker backend;
     private final String[] argv;
+    private final int lowestFdToClose;
 
-    ExecBody(ProcessForker backend, String[] argv) {
+    ExecBody(ProcessForker backend, String[] argv, int lowestFdToClose) {
         this.backend = backend;
         this.argv = argv;
+        this.lowestFdToClose = lowestFdToClose;
     }
 
     String program() {
@@ -18,7 +20,7 @@ final class ExecBody implements ChildTask {
 
     @Override
     public int run() {
-        backend.closeOnExecFrom(3);
+        backend.closeOnExecFrom(lowestFdToClose);
         backend.execvp(argv[0], argv);
         return ForkedProcess.EXIT_EXEC_FAILED;
     }

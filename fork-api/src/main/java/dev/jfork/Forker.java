@@ -192,16 +192,7 @@ public final class Forker {
         int[] result = backend.pipe();
         ForkedProcess child;
         try {
-            ChildTask body = () -> {
-                byte[] message;
-                try {
-                    message = CallProtocol.encodeValue(task.call());
-                } catch (Throwable t) {
-                    message = CallProtocol.encodeThrown(t);
-                }
-                writeFully(backend, result[1], message);
-                return message[0] == CallProtocol.VALUE ? 0 : ForkedProcess.EXIT_UNCAUGHT;
-            };
+            ChildTask body = new CallBody(backend, task, result[1]);
             child = start(inherit, body, true, new int[] {result[0]});
         } catch (RuntimeException | Error e) {
             closeQuietly(result[0]);
@@ -256,7 +247,7 @@ public final class Forker {
         if (backend instanceof NativeChildPaths) {
             return spawnNatively((NativeChildPaths) backend, args, options);
         }
-        return start(options, new ExecBody(backend, args), false, null);
+        return start(options, new ExecBody(backend, args, 3), false, null);
     }
 
     /**
@@ -286,7 +277,7 @@ public final class Forker {
         byte[] tail = suffix.getBytes(StandardCharsets.UTF_8);
         ForkOptions onlyStdout = options.withStdin(ForkOptions.Stdio.INHERIT).withStderr(ForkOptions.Stdio.INHERIT);
         if (!(backend instanceof NativeChildPaths)) {
-            return start(onlyStdout, new PrintPidBody(backend, head, tail), true, null);
+            return start(onlyStdout, new PrintPidBody(backend, head, tail, 1), true, null);
         }
         prepareParent();
         Duration deadline = options.deadline().orElse(null);
@@ -331,7 +322,13 @@ public final class Forker {
         if (!warmed.get()) {
             synchronized (this) {
                 if (!warmed.get()) {
-                    PreWarm.run(backend);
+                    try {
+                        PreWarm.run(backend);
+                    } catch (RuntimeException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new IllegalStateException("jfork's warm-up failed: " + e, e);
+                    }
                     childOut = ChildRuntime.childStream(backend, 1);
                     childErr = ChildRuntime.childStream(backend, 2);
                     warmed.set(true);

@@ -19,7 +19,7 @@ final class PreWarm {
     private PreWarm() {
     }
 
-    static void run(ProcessForker backend) {
+    static void run(ProcessForker backend) throws Exception {
         int[] p = backend.pipe();
         int[] q = backend.pipe();
         int[] r = backend.pipe();
@@ -48,16 +48,29 @@ final class PreWarm {
             CallProtocol.deserialize(number);
             CallProtocol.decodeThrown(thrown);
             CallProtocol.text(value);
+            // the child bodies themselves, on harmless arguments: exec of a missing path, marking no
+            // descriptor close-on-exec, printing and answering into a pipe
             try {
-                backend.execvp("/nonexistent/jfork-warm-up", new String[] {"jfork-warm-up"});
+                new ExecBody(backend, new String[] {"/nonexistent/jfork-warm-up"}, Integer.MAX_VALUE).run();
             } catch (ErrnoException expected) {
                 ExecErrors.encode(expected.errno());
             }
-            backend.closeOnExecFrom(Integer.MAX_VALUE);
+            int[] sink = backend.pipe();
+            try {
+                new PrintPidBody(backend, new byte[] {'w'}, new byte[] {'\n'}, sink[1]).run();
+                new CallBody(backend, () -> "warm-up", sink[1]).run();
+                new CallBody(backend, () -> {
+                    throw new IllegalStateException("warm-up");
+                }, sink[1]).run();
+            } finally {
+                backend.close(sink[1]);
+                drain(backend, sink[0]);
+                backend.close(sink[0]);
+            }
             backend.warmUpExit(0);
             ChildEnd.of(WaitStatus.of(0), false, false).exitValue();
         } catch (IOException | ClassNotFoundException e) {
-            throw new IllegalStateException("jfork's warm-up failed", e);
+            throw new IllegalStateException("jfork's warm-up failed: " + e, e);
         } finally {
             closeQuietly(backend, p[0]);
             closeQuietly(backend, p[1]);

@@ -7,8 +7,10 @@ final class PrintPidBody implements ChildTask {
     private final ProcessForker backend;
     private final byte[] prefix;
     private final byte[] suffix;
+    private final int fd;
 
-    PrintPidBody(ProcessForker backend, byte[] prefix, byte[] suffix) {
+    PrintPidBody(ProcessForker backend, byte[] prefix, byte[] suffix, int fd) {
+        this.fd = fd;
         this.backend = backend;
         this.prefix = prefix;
         this.suffix = suffix;
@@ -27,7 +29,7 @@ final class PrintPidBody implements ChildTask {
         System.arraycopy(prefix, 0, line, 0, prefix.length);
         System.arraycopy(digits, at, line, prefix.length, digits.length - at);
         System.arraycopy(suffix, 0, line, line.length - suffix.length, suffix.length);
-        Forker.writeFully(backend, 1, line);
+        Forker.writeFully(backend, fd, line);
         return 0;
     }
 }
