@@ -23,6 +23,12 @@ final class CallProtocol {
     }
 
     static byte[] encodeValue(Object value) {
+        if (value != null && !(value instanceof java.io.Serializable)) {
+            // checked before any serialisation code runs: describing a class for the first time
+            // defines classes, which can hang in a child
+            return tagged(NOT_SERIALIZABLE, text("the task's result of type " + value.getClass().getName()
+                + " cannot be serialised: it does not implement java.io.Serializable"));
+        }
         try {
             return tagged(VALUE, serialize(value));
         } catch (IOException e) {

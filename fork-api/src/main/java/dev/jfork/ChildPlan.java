@@ -8,6 +8,7 @@ final class ChildPlan {
     final int handshakeFd;
     final int alarmSeconds;
     final boolean javaChild;
+    final Object[] afterInChildHooks = ForkHooks.afterInChildSnapshot();
 
     ChildPlan(int[] closeInChild, int[] dupFrom, int[] dupTo, int handshakeFd, int alarmSeconds, boolean javaChild) {
         this.closeInChild = closeInChild;

@@ -32,7 +32,7 @@ final class ChildRuntime {
                 // made in the parent, never written there: the child allocates nothing for them
                 System.setOut(out);
                 System.setErr(err);
-                ForkHooks.runAfterInChild();
+                ForkHooks.runAfterInChild(plan.afterInChildHooks);
             }
             code = task.run();
             if (plan.javaChild) {

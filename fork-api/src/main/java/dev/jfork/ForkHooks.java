@@ -86,8 +86,12 @@ public final class ForkHooks {
         }
     }
 
-    static void runAfterInChild() {
-        Object[] hooks = AFTER_IN_CHILD.toArray();
+    /** Taken in the parent, so that the child allocates nothing to find its hooks. */
+    static Object[] afterInChildSnapshot() {
+        return AFTER_IN_CHILD.toArray();
+    }
+
+    static void runAfterInChild(Object[] hooks) {
         for (int i = 0; i < hooks.length; i++) {
             ((Runnable) hooks[i]).run();
         }

@@ -60,7 +60,7 @@ public final class Forker {
     private static final AtomicLong RESTARTS = new AtomicLong();
 
     private final ProcessForker backend;
-    private final AtomicBoolean warmed = new AtomicBoolean();
+    private static final java.util.Set<Class<?>> WARMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     // The child's System.out and System.err, made once here and never written in the parent, so that
     // each child gets a pristine copy without allocating.
     private volatile PrintStream childOut;
@@ -319,19 +319,12 @@ public final class Forker {
     /** The parent's side of every fork, before it. */
     private void prepareParent() {
         HeapCheck.requirePrivateHeap();
-        if (!warmed.get()) {
+        if (childOut == null) {
             synchronized (this) {
-                if (!warmed.get()) {
-                    try {
-                        PreWarm.run(backend);
-                    } catch (RuntimeException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        throw new IllegalStateException("jfork's warm-up failed: " + e, e);
-                    }
-                    childOut = ChildRuntime.childStream(backend, 1);
+                if (childOut == null) {
+                    warmUpOncePerBackend();
                     childErr = ChildRuntime.childStream(backend, 2);
-                    warmed.set(true);
+                    childOut = ChildRuntime.childStream(backend, 1);
                 }
             }
         }
@@ -339,6 +332,23 @@ public final class Forker {
         System.err.flush();
         ThreadCheck.warnOnceIfOtherThreads();
         JitQuiescence.awaitIdle(JIT_WAIT);
+        EdenHeadroom.ensure();
+    }
+
+    private void warmUpOncePerBackend() {
+        synchronized (WARMED) {
+            if (WARMED.contains(backend.getClass())) {
+                return;
+            }
+            try {
+                PreWarm.run(backend);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("jfork's warm-up failed: " + e, e);
+            }
+            WARMED.add(backend.getClass());
+        }
     }
 
     private ForkedProcess start(ForkOptions options, ChildTask task, boolean javaChild, int[] closeInChild) {

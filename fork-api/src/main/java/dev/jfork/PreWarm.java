@@ -3,6 +3,7 @@ package dev.jfork;
 import dev.jfork.spi.ProcessForker;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 
 /**
  * Runs jfork's own child path once in the parent, on pipes of its own, before the first fork: every
@@ -15,6 +16,14 @@ import java.io.PrintStream;
  */
 final class PreWarm {
     private static final int[] HARMLESS_SIGNAL = {Signals.SIGALRM};
+    /**
+     * Rounds of the child's native calls made in the parent so that the JIT compiles them fully: an
+     * interpreted or profiled method asks the compilation policy for work every few hundred calls, and
+     * in a child that request can block forever on the compile queue's lock (measured with gdb,
+     * {@code CompileBroker::compile_method_base}).
+     */
+    static final int HOT_ROUNDS = 12_000;
+    private static final Duration SETTLE = Duration.ofSeconds(3);
 
     private PreWarm() {
     }
@@ -69,6 +78,7 @@ final class PreWarm {
             }
             backend.warmUpExit(0);
             ChildEnd.of(WaitStatus.of(0), false, false).exitValue();
+            runHot(backend);
         } catch (IOException | ClassNotFoundException e) {
             throw new IllegalStateException("jfork's warm-up failed: " + e, e);
         } finally {
@@ -76,6 +86,24 @@ final class PreWarm {
             closeQuietly(backend, p[1]);
             closeQuietly(backend, q[0]);
         }
+    }
+
+    private static void runHot(ProcessForker backend) {
+        int[] pipe = backend.pipe();
+        byte[] one = {'S'};
+        try {
+            for (int i = 0; i < HOT_ROUNDS; i++) {
+                backend.resetSignal(Signals.SIGALRM);
+                backend.getpid();
+                backend.write(pipe[1], one, 1);
+                backend.read(pipe[0], one, 1);
+                backend.warmUpExit(0);
+            }
+        } finally {
+            backend.close(pipe[0]);
+            backend.close(pipe[1]);
+        }
+        JitQuiescence.awaitIdle(SETTLE);
     }
 
     private static void drain(ProcessForker backend, int fd) throws IOException {

@@ -48,7 +48,7 @@ public final class ProcessForkers {
      * @throws BackendSelectionException when the named backend is unknown or unavailable, or none is available
      */
     public static ProcessForker backend() {
-        return select(System.getProperty(BACKEND_PROPERTY), discover());
+        return select(System.getProperty(BACKEND_PROPERTY), "-D" + BACKEND_PROPERTY, discover());
     }
 
     /**
@@ -59,7 +59,7 @@ public final class ProcessForkers {
      * @throws BackendSelectionException when it is unknown or unavailable
      */
     public static ProcessForker backend(String name) {
-        return select(name, discover());
+        return select(name, "the name given", discover());
     }
 
     /**
@@ -69,21 +69,25 @@ public final class ProcessForkers {
      * @return an immutable list
      */
     public static List<BackendInfo> list() {
-        return discover().infos;
+        return discover().infos();
     }
 
     static ProcessForker select(String requested, Discovery found) {
+        return select(requested, "-D" + BACKEND_PROPERTY, found);
+    }
+
+    static ProcessForker select(String requested, String source, Discovery found) {
         if (requested != null && !requested.isBlank()) {
             String name = requested.strip().toLowerCase(Locale.ROOT);
             ProcessForker chosen = found.backends.get(name);
             if (chosen == null) {
-                throw new BackendSelectionException("jfork: unknown backend '" + requested + "' in -D"
-                    + BACKEND_PROPERTY + "; the known backends are jni, jnr and jna. " + found.describe());
+                throw new BackendSelectionException("jfork: unknown backend '" + requested + "' ("
+                    + source + "); the known backends are jni, jnr and jna. " + found.describe());
             }
             Optional<Throwable> cause = chosen.unavailabilityCause();
             if (cause.isPresent()) {
                 BackendSelectionException e = new BackendSelectionException("jfork: backend '" + name
-                    + "' (-D" + BACKEND_PROPERTY + ") is unavailable. " + found.describe());
+                    + "' (" + source + ") is unavailable. " + found.describe());
                 e.initCause(cause.get());
                 throw e;
             }
@@ -100,7 +104,7 @@ public final class ProcessForkers {
                 return candidate;
             }
         }
-        if (found.infos.isEmpty()) {
+        if (found.backends.isEmpty() && found.failedProviders.isEmpty()) {
             throw new BackendSelectionException("jfork: no backend on the class path"
                 + " (known backends: jni, jnr, jna). " + ARTIFACT_HINT);
         }
@@ -122,19 +126,19 @@ public final class ProcessForkers {
         return d;
     }
 
-    /** The result of one discovery pass. */
+    /** The result of one discovery pass. Availability is asked only when needed: asking binds native code. */
     static final class Discovery {
         final Map<String, ProcessForker> backends;
-        final List<BackendInfo> infos;
+        final List<BackendInfo> failedProviders;
 
-        Discovery(Map<String, ProcessForker> backends, List<BackendInfo> infos) {
+        Discovery(Map<String, ProcessForker> backends, List<BackendInfo> failedProviders) {
             this.backends = Collections.unmodifiableMap(backends);
-            this.infos = List.copyOf(infos);
+            this.failedProviders = List.copyOf(failedProviders);
         }
 
         static Discovery load(Iterable<ProcessForker> loader) {
             Map<String, ProcessForker> backends = new LinkedHashMap<>();
-            List<BackendInfo> infos = new ArrayList<>();
+            List<BackendInfo> failed = new ArrayList<>();
             Iterator<ProcessForker> it = loader.iterator();
             while (true) {
                 ProcessForker next;
@@ -144,14 +148,21 @@ public final class ProcessForkers {
                     }
                     next = it.next();
                 } catch (ServiceConfigurationError | LinkageError e) {
-                    infos.add(new BackendInfo(providerName(e), Optional.of(e)));
+                    failed.add(new BackendInfo(providerName(e), Optional.of(e)));
                     continue;
                 }
-                if (backends.putIfAbsent(next.name(), next) == null) {
-                    infos.add(new BackendInfo(next.name(), next.unavailabilityCause()));
-                }
+                backends.putIfAbsent(next.name(), next);
             }
-            return new Discovery(backends, infos);
+            return new Discovery(backends, failed);
+        }
+
+        List<BackendInfo> infos() {
+            List<BackendInfo> infos = new ArrayList<>();
+            for (ProcessForker backend : backends.values()) {
+                infos.add(new BackendInfo(backend.name(), backend.unavailabilityCause()));
+            }
+            infos.addAll(failedProviders);
+            return List.copyOf(infos);
         }
 
         private static String providerName(Throwable e) {
@@ -166,6 +177,7 @@ public final class ProcessForkers {
         }
 
         String describe() {
+            List<BackendInfo> infos = infos();
             if (infos.isEmpty()) {
                 return "No backend was found on the class path (known backends: jni, jnr, jna).";
             }

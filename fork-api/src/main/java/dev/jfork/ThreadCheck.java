@@ -11,6 +11,10 @@ final class ThreadCheck {
     /** System property: {@code false} silences the multi-thread warning. */
     static final String PROPERTY = Forker.WARN_THREADS_PROPERTY;
 
+    /** Idle housekeeping threads of the native-binding libraries themselves, not the application's. */
+    private static final java.util.Set<String> BINDING_HOUSEKEEPERS =
+        java.util.Set.of("JNA Cleaner", "jnr.ffi.util.ref.internal.Finalizer");
+
     private static volatile boolean warned;
 
     private ThreadCheck() {
@@ -44,7 +48,7 @@ final class ThreadCheck {
             ThreadGroup group = t.getThreadGroup();
             String groupName = group == null ? "" : group.getName();
             if (t == self || !t.isAlive() || groupName.equals("system") || groupName.equals("InnocuousThreadGroup")
-                || t.getName().startsWith(Forker.THREAD_NAME_PREFIX)) {
+                || t.getName().startsWith(Forker.THREAD_NAME_PREFIX) || BINDING_HOUSEKEEPERS.contains(t.getName())) {
                 continue;
             }
             names.add(t.getName());

@@ -1,0 +1,62 @@
+package dev.jfork;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryUsage;
+import java.util.List;
+
+/**
+ * Makes sure the young generation has room left before a fork. A child that needs a new TLAB when
+ * eden is full asks for a GC, which waits forever for a VM thread the child does not have (measured,
+ * gdb: {@code G1CollectedHeap::attempt_allocation_slow -> VMThread::execute}). When less than
+ * {@link #MIN_HEADROOM_BYTES} is left, the parent allocates short-lived garbage until the collector
+ * runs a young collection, here, in the parent, where it is cheap.
+ */
+final class EdenHeadroom {
+    /** The least free eden a child starts with. */
+    static final long MIN_HEADROOM_BYTES = 16L << 20;
+    private static final int CHUNK = 256 * 1024;
+    private static final MemoryPoolMXBean EDEN = findEden();
+    private static final List<GarbageCollectorMXBean> COLLECTORS = ManagementFactory.getGarbageCollectorMXBeans();
+    private static volatile Object sink;
+
+    private EdenHeadroom() {
+    }
+
+    private static MemoryPoolMXBean findEden() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getName().contains("Eden")) {
+                return pool;
+            }
+        }
+        return null;
+    }
+
+    /** Returns whether a young collection was provoked. */
+    static boolean ensure() {
+        if (EDEN == null) {
+            return false;
+        }
+        MemoryUsage usage = EDEN.getUsage();
+        long free = usage.getCommitted() - usage.getUsed();
+        if (usage.getCommitted() <= 0 || free >= MIN_HEADROOM_BYTES) {
+            return false;
+        }
+        long collections = collections();
+        long budget = free + 4 * MIN_HEADROOM_BYTES;
+        for (long allocated = 0; allocated < budget && collections() == collections; allocated += CHUNK) {
+            sink = new byte[CHUNK];
+        }
+        sink = null;
+        return collections() != collections;
+    }
+
+    private static long collections() {
+        long n = 0;
+        for (GarbageCollectorMXBean gc : COLLECTORS) {
+            n += Math.max(0, gc.getCollectionCount());
+        }
+        return n;
+    }
+}
