@@ -570,9 +570,11 @@ public final class Forker {
 
         static Handshake await(ProcessForker backend, int pid, int fd, long millis, boolean execChild) {
             AtomicBoolean arrived = new AtomicBoolean();
+            AtomicBoolean killed = new AtomicBoolean();
             ScheduledFuture<?> killer = ChildWatch.TIMER.schedule(() -> {
                 if (!arrived.get()) {
                     HangDiagnostics.printNativeStacks(pid);
+                    killed.set(true);
                     try {
                         backend.kill(pid, Signals.SIGKILL);
                     } catch (ErrnoException gone) {
@@ -591,11 +593,14 @@ public final class Forker {
                     killer.cancel(false);
                     return new Handshake(true, 0);
                 }
-                // an exec child's pipe closes on a successful exec, or carries its errno; the killer
-                // stays armed until then, as no user code has run yet
+                // an exec child's pipe closes on a successful exec, or carries its errno. No user code
+                // runs before the exec, so a child killed while stuck before it is simply forked again.
                 byte[] errno = in.readNBytes(4);
                 arrived.set(true);
                 killer.cancel(false);
+                if (killed.get()) {
+                    return new Handshake(false, 0);
+                }
                 return new Handshake(true, errno.length == 4 ? ExecErrors.decode(errno, 0) : 0);
             } catch (IOException e) {
                 killer.cancel(false);

@@ -88,15 +88,23 @@ final class PreWarm {
         }
     }
 
-    private static void runHot(ProcessForker backend) {
+    private static void runHot(ProcessForker backend) throws IOException {
         int[] pipe = backend.pipe();
+        byte[] buffer = new byte[256];
         byte[] one = {'S'};
+        PrintStream out = ChildRuntime.childStream(backend, pipe[1]);
         try {
             for (int i = 0; i < HOT_ROUNDS; i++) {
                 backend.resetSignal(Signals.SIGALRM);
                 backend.getpid();
                 backend.write(pipe[1], one, 1);
                 backend.read(pipe[0], one, 1);
+                // what a call child and a printing child run, so that it is compiled, not counted
+                byte[] message = CallProtocol.encodeValue(i);
+                Forker.writeFully(backend, pipe[1], message);
+                readExactly(backend, pipe[0], buffer, message.length);
+                out.println("x");
+                readExactly(backend, pipe[0], buffer, 1 + System.lineSeparator().length());
                 backend.warmUpExit(0);
             }
         } finally {
@@ -104,6 +112,12 @@ final class PreWarm {
             backend.close(pipe[1]);
         }
         JitQuiescence.awaitIdle(SETTLE);
+    }
+
+    private static void readExactly(ProcessForker backend, int fd, byte[] buffer, int length) {
+        for (int got = 0; got < length; ) {
+            got += backend.read(fd, buffer, length - got);
+        }
     }
 
     private static void drain(ProcessForker backend, int fd) throws IOException {

@@ -579,6 +579,46 @@ public abstract class ProcessForkerCompatibilityKit extends RawSpiKit {
     }
 
     @Nested
+    @DisplayName("a fork that really fails")
+    class ForkFailure {
+        @Test
+        @DisplayName("in a pid cgroup with no room left, fork throws ErrnoException EAGAIN, raw and safe")
+        void cgroupLimit() throws Exception {
+            Path cgroup = Path.of("/sys/fs/cgroup/pids", "jfork-kit-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+            // a real failure, not a test double: the pids controller refuses the fork. It needs a
+            // writable cgroup v1 pids hierarchy, which this project's machines have.
+            Files.createDirectory(cgroup);
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process probe = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dfork.warnThreads=false",
+                "-cp", System.getProperty("java.class.path"), ForkFailureProbe.class.getName(), forker.getClass().getName())
+                .redirectErrorStream(true)
+                .start();
+            try {
+                java.io.BufferedReader out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(probe.getInputStream(), StandardCharsets.UTF_8));
+                String line;
+                while ((line = out.readLine()) != null && !line.equals(ForkFailureProbe.READY)) {
+                    continue;
+                }
+                assertThat(line).as("probe ready").isEqualTo(ForkFailureProbe.READY);
+                Files.writeString(cgroup.resolve("cgroup.procs"), Long.toString(probe.pid()));
+                String current = Files.readString(cgroup.resolve("pids.current")).strip();
+                Files.writeString(cgroup.resolve("pids.max"), current);
+                probe.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+                probe.getOutputStream().flush();
+                String rest = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(rest).contains("RAW EAGAIN fork() failed: EAGAIN (errno 11)")
+                    .contains("SAFE EAGAIN").doesNotContain("FORKED");
+            } finally {
+                probe.destroyForcibly();
+                probe.waitFor(20, TimeUnit.SECONDS);
+                Files.deleteIfExists(cgroup);
+            }
+        }
+    }
+
+    @Nested
     @DisplayName("shared heaps")
     class SharedHeap {
         @Test
