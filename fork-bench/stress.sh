@@ -46,5 +46,5 @@ column -s, -t < "$csv"
 # target: 0 hung on every safe path; every unsafe child reported hung
 awk -F, 'NR > 1 && $3 != "unsafe" && $6 > 0 { bad = 1; print "MISS: " $1 "/" $2 "/" $3 " had " $6 " hung" }
          NR > 1 && $3 == "unsafe" && $6 != $4 { bad = 1; print "MISS: " $1 "/" $2 " unsafe: " $6 " of " $4 " reported hung" }
-         END { if (!bad) print "PASS: 0 hung on every safe path; every unsafe child reported hung" }' "$csv"
+         END { if (!bad) print "PASS: 0 hung on every safe path; every unsafe child reported hung"; exit bad }' "$csv" || status=1
 exit $status

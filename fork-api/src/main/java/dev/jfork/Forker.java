@@ -67,7 +67,8 @@ public final class Forker {
     private volatile PrintStream childErr;
 
     private Forker(ProcessForker backend) {
-        this.backend = backend;
+        // the unguarded backend: jfork passes only its own children's pids, and needs its capabilities
+        this.backend = backend instanceof GuardedProcessForker ? ((GuardedProcessForker) backend).unwrap() : backend;
     }
 
     /**

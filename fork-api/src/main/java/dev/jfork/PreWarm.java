@@ -106,6 +106,10 @@ final class PreWarm {
                 out.println("x");
                 readExactly(backend, pipe[0], buffer, 1 + System.lineSeparator().length());
                 backend.warmUpExit(0);
+                if (i % 4 == 0) {
+                    // a task that throws: its exception is encoded, with its stack, in the child
+                    CallProtocol.encodeThrown(new IllegalArgumentException("jfork warm-up"));
+                }
             }
         } finally {
             backend.close(pipe[0]);

@@ -20,6 +20,9 @@ import java.util.ServiceLoader;
  * silent fallback. Without it, the first available backend of {@link #DEFAULT_ORDER}. Discovery runs
  * once, with this class's own class loader; a provider that fails to load is listed with its cause
  * and does not break discovery.
+ *
+ * <p>The backend handed out refuses a pid of 0 or below in {@code kill} and {@code waitpid} with an
+ * {@link IllegalArgumentException}: those mean a whole process group, or every child.
  */
 public final class ProcessForkers {
     /** System property that names the backend to use: {@code jni}, {@code jnr} or {@code jna}. */
@@ -48,7 +51,7 @@ public final class ProcessForkers {
      * @throws BackendSelectionException when the named backend is unknown or unavailable, or none is available
      */
     public static ProcessForker backend() {
-        return select(System.getProperty(BACKEND_PROPERTY), "-D" + BACKEND_PROPERTY, discover());
+        return guarded(select(System.getProperty(BACKEND_PROPERTY), "-D" + BACKEND_PROPERTY, discover()));
     }
 
     /**
@@ -59,7 +62,7 @@ public final class ProcessForkers {
      * @throws BackendSelectionException when it is unknown or unavailable
      */
     public static ProcessForker backend(String name) {
-        return select(name, "the name given", discover());
+        return guarded(select(name, "the name given", discover()));
     }
 
     /**
@@ -70,6 +73,10 @@ public final class ProcessForkers {
      */
     public static List<BackendInfo> list() {
         return discover().infos();
+    }
+
+    private static ProcessForker guarded(ProcessForker backend) {
+        return new GuardedProcessForker(backend);
     }
 
     static ProcessForker select(String requested, Discovery found) {

@@ -11,7 +11,10 @@ import dev.jfork.ForkOptions;
 import dev.jfork.ForkOptions.Stdio;
 import dev.jfork.ForkedProcess;
 import dev.jfork.Forker;
+import dev.jfork.ProcessForkers;
 import dev.jfork.Signals;
+import dev.jfork.WaitStatus;
+import dev.jfork.spi.ProcessForker;
 import java.io.BufferedOutputStream;
 import java.io.File;
 import java.io.FileOutputStream;
@@ -575,6 +578,36 @@ public abstract class ProcessForkerCompatibilityKit extends RawSpiKit {
                 System.setOut(saved);
             }
             assertThat(completed).isEqualTo(100);
+        }
+    }
+
+    @Nested
+    @DisplayName("bad input")
+    class BadInput {
+        @ParameterizedTest(name = "pid {0} is refused by kill and waitpid, naming what it would have meant")
+        @ValueSource(ints = {0, -1, -4242})
+        void nonPositivePid(int pid) {
+            ProcessForker guarded = ProcessForkers.backend(forker.name());
+            assertThatThrownBy(() -> guarded.kill(pid, Signals.SIGKILL))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kill(pid=" + pid + ")");
+            assertThatThrownBy(() -> guarded.waitpid(pid, new int[1], WaitStatus.WNOHANG))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("process");
+        }
+
+        @Test
+        @DisplayName("the backend name is matched without regard to case or surrounding spaces")
+        void nameCaseAndSpaces() {
+            assertThat(ProcessForkers.backend("  " + forker.name().toUpperCase(java.util.Locale.ROOT) + " ").name())
+                .isEqualTo(forker.name());
+        }
+
+        @Test
+        @DisplayName("an unknown backend name is an error naming jni, jnr and jna")
+        void unknownName() {
+            assertThatThrownBy(() -> ProcessForkers.backend("nope"))
+                .isInstanceOf(dev.jfork.BackendSelectionException.class)
+                .hasMessageContaining("jni").hasMessageContaining("jnr").hasMessageContaining("jna")
+                .hasMessageContaining(forker.name() + ": available");
         }
     }
 

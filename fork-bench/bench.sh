@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# fork-bench: runs every benchmark of jfork and its baselines, and writes
+#   fork-bench/target/bench/results.csv   (system,backend,heap_mb,thp,median_us,p99_us,ratio_to_c)
+#   fork-bench/target/bench/table.txt     the readable table, also printed
+#   fork-bench/target/bench/targets.txt   the issue's targets, measured ratio and PASS/MISS, also printed
+#   fork-bench/target/bench/bench-chart.svg, copied to docs/bench-chart.svg (with docs/bench-results.md)
+#
+# Usage: fork-bench/bench.sh [--quick] [--only HEAP:THP[,HEAP:THP...]] [--no-build] [--no-docs]
+#   --quick      fewer and shorter iterations (same rows); under 10 minutes on 2 cores
+#   --only       run only these configurations, e.g. --only 64:off,2048:on (for trying things out)
+#   --no-build   use the jar and the C program already in target/
+#   --no-docs    do not copy the chart and results into docs/
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+out="$here/target/bench"
+jar="$here/target/benchmarks.jar"
+
+quick=0
+only=""
+build=1
+docs=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --only) only="$2"; shift ;;
+    --only=*) only="${1#--only=}" ;;
+    --no-build) build=0 ;;
+    --no-docs) docs=0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown argument $1" >&2; exit 64 ;;
+  esac
+  shift
+done
+
+if [ "$quick" = 1 ]; then
+  # JMH, all benchmarks of one heap/THP configuration in one JVM (-f 0): 14 benchmarks each
+  # 1 x 1 s warm-up + 2 x 1 s measured.
+  jmh_opts=(-wi 1 -w 1s -i 2 -r 1s)
+  base_iterations=300   # C and Python: forks per configuration, at most ...
+  base_seconds=3        # ... or this many seconds (at least 20 forks)
+else
+  jmh_opts=(-wi 3 -w 2s -i 5 -r 2s)
+  base_iterations=2000
+  base_seconds=20
+fi
+
+started=$(date +%s)
+mkdir -p "$out"
+
+if [ "$build" = 1 ]; then
+  echo "bench.sh: building (mvn -pl fork-bench -am package -DskipTests)"
+  (cd "$root" && mvn -B -q -pl fork-bench -am package -DskipTests)
+  cc -O2 -Wall -o "$out/forkloop" "$here/src/main/c/forkloop.c"
+fi
+[ -f "$jar" ] || { echo "bench.sh: $jar is missing; run without --no-build" >&2; exit 1; }
+[ -x "$out/forkloop" ] || cc -O2 -Wall -o "$out/forkloop" "$here/src/main/c/forkloop.c"
+
+rm -f "$out"/jmh-*.json "$out"/jmh-*.log "$out"/rss-*.txt "$out"/events-*.txt "$out"/c-*.txt "$out"/python-*.txt
+
+# The machine, for the chart and the results page.
+{
+  echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') x $(nproc)"
+  echo "memory=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
+  echo "kernel=$(uname -sr)"
+  echo "os=$( (. /etc/os-release && echo "$PRETTY_NAME") 2>/dev/null || echo unknown)"
+  echo "java=$(java -version 2>&1 | sed -n 2p)"
+  echo "thp_enabled=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo n/a)"
+  echo "thp_defrag=$(cat /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null || echo n/a)"
+  echo "mode=$([ "$quick" = 1 ] && echo quick || echo full)"
+} > "$out/machine.txt"
+
+configs=()
+for heap in 64 512 2048; do
+  for thp in off on; do
+    configs+=("$heap:$thp")
+  done
+done
+if [ -n "$only" ]; then
+  IFS=, read -r -a configs <<< "$only"
+fi
+
+for config in "${configs[@]}"; do
+  heap="${config%%:*}"
+  thp="${config##*:}"
+  tag="$heap-$thp"
+  jvm=(-Xms"${heap}m" -Xmx"${heap}m" -XX:+UseG1GC)
+  # 64 MB as a JVM starts; 512 MB and 2 GB resident from the start
+  [ "$heap" -gt 64 ] && jvm+=(-XX:+AlwaysPreTouch)
+  if [ "$thp" = on ]; then jvm+=(-XX:+UseTransparentHugePages); hp=1; else jvm+=(-XX:-UseTransparentHugePages); hp=0; fi
+  echo "bench.sh: heap ${heap} MB, THP ${thp}: JMH ($(( $(date +%s) - started )) s so far)"
+  # -f 0: every benchmark of this configuration in this one JVM, so its resident size is the one
+  # recorded in rss-$tag.txt at each iteration.
+  if ! java "${jvm[@]}" --enable-native-access=ALL-UNNAMED -Dfork.warnThreads=false \
+      -Dbench.rss.file="$out/rss-$tag.txt" -Dbench.events.file="$out/events-$tag.txt" \
+      -jar "$jar" 'dev\.jfork\.bench\.' -f 0 -bm sample -tu us "${jmh_opts[@]}" \
+      -rf json -rff "$out/jmh-$tag.json" > "$out/jmh-$tag.log" 2>&1; then
+    echo "bench.sh: JMH failed for $tag; see $out/jmh-$tag.log" >&2
+  fi
+  grep -E '<failure>|^fork-bench:' "$out/jmh-$tag.log" | sort | uniq -c | head -5 || true
+  # The JVM's resident size when it forked: the largest VmRSS recorded around the raw iterations
+  # (any benchmark's if raw recorded none), with the AnonHugePages recorded at the same moment.
+  read -r rss_kb huge_kb < <(awk '$1 ~ /ForkBench\.raw$/ && $3 > max {max = $3; huge = $4}
+      END {print max + 0, (huge > 0 ? huge : 0)}' "$out/rss-$tag.txt" 2>/dev/null || echo "0 0")
+  if [ "${rss_kb:-0}" -le 0 ]; then
+    read -r rss_kb huge_kb < <(awk '$3 > max {max = $3; huge = $4} END {print max + 0, (huge > 0 ? huge : 0)}' \
+      "$out/rss-$tag.txt" 2>/dev/null || echo "0 0")
+  fi
+  rss_mb=$(( (rss_kb + 1023) / 1024 ))
+  huge_mb=$(( huge_kb / 1024 ))
+  echo "bench.sh: heap ${heap} MB, THP ${thp}: JVM VmRSS ${rss_mb} MB (${huge_mb} MB of it in huge pages); C and Python at that size"
+  "$out/forkloop" "$rss_mb" "$base_iterations" "$hp" "$base_seconds" 5 "$huge_mb" > "$out/c-$tag.txt"
+  python3 "$here/src/main/python/forkloop.py" "$rss_mb" "$base_iterations" "$hp" "$base_seconds" 5 "$huge_mb" \
+    > "$out/python-$tag.txt"
+  echo "jvm_rss_kb=$rss_kb jvm_anon_huge_kb=$huge_kb" >> "$out/c-$tag.txt"
+done
+
+elapsed=$(( $(date +%s) - started ))
+echo "elapsed_s=$elapsed" >> "$out/machine.txt"
+report_args=("$out")
+[ "$docs" = 1 ] && report_args+=(--docs "$root/docs")
+python3 "$here/src/main/python/report.py" "${report_args[@]}"
+echo "bench.sh: done in ${elapsed} s; results in $out/results.csv"

@@ -1,0 +1,35 @@
+package dev.jfork.bench;
+
+/**
+ * The small task that {@code call} runs in a forked child and that the fresh-JVM baseline runs in a
+ * new {@code java} process, which prints its result.
+ */
+public final class SmallTask {
+    /** What {@link #compute()} returns: the sum of the squares of 1 to 1000. */
+    public static final int EXPECTED = 333_833_500;
+
+    private SmallTask() {
+    }
+
+    /**
+     * The sum of the squares of 1 to 1000.
+     *
+     * @return {@link #EXPECTED}
+     */
+    public static Integer compute() {
+        int sum = 0;
+        for (int i = 1; i <= 1000; i++) {
+            sum += i * i;
+        }
+        return sum;
+    }
+
+    /**
+     * Prints {@link #compute()}: the fresh-JVM baseline.
+     *
+     * @param args ignored
+     */
+    public static void main(String[] args) {
+        System.out.println(compute());
+    }
+}
