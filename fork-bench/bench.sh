@@ -50,8 +50,8 @@ started=$(date +%s)
 mkdir -p "$out"
 
 if [ "$build" = 1 ]; then
-  echo "bench.sh: building (mvn -pl fork-bench -am package -DskipTests)"
-  (cd "$root" && mvn -B -q -pl fork-bench -am package -DskipTests)
+  echo "bench.sh: building (mvn -pl fork-bench -am package -Dmaven.test.skip=true)"
+  (cd "$root" && mvn -B -q -pl fork-bench -am package -Dmaven.test.skip=true)
   cc -O2 -Wall -o "$out/forkloop" "$here/src/main/c/forkloop.c"
 fi
 [ -f "$jar" ] || { echo "bench.sh: $jar is missing; run without --no-build" >&2; exit 1; }
