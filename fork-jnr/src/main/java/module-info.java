@@ -6,6 +6,9 @@ module dev.jfork.jnr {
     requires dev.jfork;
     requires org.jnrproject.posix;
     requires org.jnrproject.ffi;
+    // jnr-ffi generates its bindings with ASM, but as an automatic module it cannot say so; an explicit
+    // module such as ASM is resolved only when some module requires it.
+    requires org.objectweb.asm;
 
     // Not an API. jnr-ffi defines the class that implements LibC in a class loader of its own (an
     // unnamed module), which may implement the interface only if its package is exported to all.

@@ -308,11 +308,10 @@ public abstract class RawSpiKit {
         }
 
         @Test
-        @DisplayName("reading a closed descriptor fails with EBADF")
+        @DisplayName("reading a descriptor that is not open fails with EBADF")
         void readClosedFdFails() {
-            int[] p = pipe();
-            closeAll(p[0], p[1]);
-            assertThatThrownBy(() -> forker.read(p[0], new byte[1], 1))
+            // a number no process has open: a just-closed fd could be reused by another thread at once
+            assertThatThrownBy(() -> forker.read(Integer.MAX_VALUE, new byte[1], 1))
                 .isInstanceOfSatisfying(ErrnoException.class, e -> {
                     assertThat(e.errnoName()).isEqualTo("EBADF");
                     assertThat(e.operation()).startsWith("read");

@@ -3,6 +3,7 @@ package dev.jfork.jnr;
 import dev.jfork.ErrnoException;
 import dev.jfork.WaitStatus;
 import dev.jfork.jnr.internal.LibC;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.function.IntSupplier;
 import jnr.ffi.LastError;
@@ -13,12 +14,13 @@ import jnr.posix.POSIXFactory;
 
 /**
  * The bound native calls behind {@link JnrProcessForker}: jnr-posix where it has a plain call, and
- * jnr-ffi's own {@link LibC} binding for the rest. Made once by {@link #bind()}.
+ * jnr-ffi's own {@link LibC} binding for the rest, exec included (see {@link #exec}). Made once by
+ * {@link #bind()}.
  *
- * <p>Code that may run in a forked child is kept free of first-use JVM work: the success path of
- * every call builds nothing; an operation's text is built with a plain {@link StringBuilder} only on
+ * <p>Code that may run in a forked child does as little Java as it can: the success path of every
+ * call builds nothing; an operation's text is built with a plain {@link StringBuilder} only on
  * failure (no {@code invokedynamic} string concatenation, no lambdas), and {@link #warmUp()} runs
- * each binding once in the parent.
+ * each binding once in the parent. Only {@link #bind()}, which runs in the parent, uses more.
  *
  * <p>This class also serves as the errno reader handed to {@link ErrnoException#check}.
  */
@@ -101,7 +103,7 @@ final class JnrCalls implements IntSupplier {
         expectFailure(() -> check(libc.signal(0, SIG_DFL) == -1L ? -1 : 0, "signal(sig=0, SIG_DFL)"));
         // close_range with first > last is rejected (EINVAL) before it looks at any descriptor
         expectFailure(() -> check((int) libc.syscall(SYS_CLOSE_RANGE, 1, 0, CLOSE_RANGE_CLOEXEC), "close_range(1, 0)"));
-        // an empty path is ENOENT for execv and execvp alike
+        // an empty path is ENOENT for execv and execvp alike (this also runs calloc, memcpy and free)
         String[] argv = {"jfork-warm-up"};
         expectFailure(() -> execv("", argv));
         expectFailure(() -> execvp("", argv));
@@ -178,13 +180,52 @@ final class JnrCalls implements IntSupplier {
     }
 
     void execv(String path, String[] argv) {
-        int result = posix.execv(path, argv);
-        check(result < 0 ? result : -1, "execv", path);
+        exec(false, path, argv);
     }
 
     void execvp(String file, String[] argv) {
-        int result = libc.execvp(file, argv);
-        check(result < 0 ? result : -1, "execvp", file);
+        exec(true, file, argv);
+    }
+
+    /**
+     * Builds the C strings and the NULL-terminated {@code argv} table in one zeroed native block and
+     * calls {@code execv} or {@code execvp} on it. This runs in a forked child, so it takes the
+     * plainest path: {@code String.getBytes} and {@code System.arraycopy} into one byte array and
+     * one long array, then {@code calloc}, two {@code memcpy} and the exec. jnr-ffi's own
+     * {@code CharSequence[]} conversion would run charset encoders and allocate jnr {@code Memory}
+     * objects that register with jnr's finalizer thread, a thread that does not exist in the child.
+     * Strings are encoded in UTF-8.
+     */
+    private void exec(boolean searchPath, String program, String[] argv) {
+        byte[] programBytes = program.getBytes(StandardCharsets.UTF_8);
+        byte[][] argBytes = new byte[argv.length][];
+        int stringsSize = programBytes.length + 1;
+        for (int i = 0; i < argv.length; i++) {
+            argBytes[i] = argv[i].getBytes(StandardCharsets.UTF_8);
+            stringsSize += argBytes[i].length + 1;
+        }
+        // the table: one address per argument, then NULL; the strings follow it, each NUL-terminated
+        long tableSize = 8L * (argv.length + 1);
+        long block = libc.calloc(1, tableSize + stringsSize);
+        if (block == 0) {
+            check(-1, "calloc", "size", (int) Math.min(Integer.MAX_VALUE, tableSize + stringsSize));
+        }
+        long strings = block + tableSize;
+        byte[] stringBytes = new byte[stringsSize];
+        long[] table = new long[argv.length + 1];
+        System.arraycopy(programBytes, 0, stringBytes, 0, programBytes.length);
+        int offset = programBytes.length + 1;
+        for (int i = 0; i < argv.length; i++) {
+            table[i] = strings + offset;
+            System.arraycopy(argBytes[i], 0, stringBytes, offset, argBytes[i].length);
+            offset += argBytes[i].length + 1;
+        }
+        libc.memcpy(block, table, tableSize);
+        libc.memcpy(strings, stringBytes, stringsSize);
+        int result = searchPath ? libc.execvp(strings, block) : libc.execv(strings, block);
+        // free ignores errno (IgnoreError): the saved errno is still exec's
+        libc.free(block);
+        check(result < 0 ? result : -1, searchPath ? "execvp" : "execv", program);
     }
 
     int alarm(int seconds) {

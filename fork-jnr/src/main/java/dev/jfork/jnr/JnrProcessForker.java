@@ -8,9 +8,10 @@ import java.util.Optional;
  * The jnr backend of jfork: binds the SPI's POSIX primitives with
  * <a href="https://github.com/jnr/jnr-posix">jnr-posix</a> ({@code fork}, {@code getpid},
  * {@code getppid}, {@code waitpid}, {@code kill}, {@code read}, {@code write}, {@code close},
- * {@code dup2}, {@code execv}) and with <a href="https://github.com/jnr/jnr-ffi">jnr-ffi</a> directly
- * for what jnr-posix lacks ({@code _exit}, {@code alarm}, {@code pipe2}, {@code signal},
- * {@code close_range} through {@code syscall}, {@code execvp}).
+ * {@code dup2}) and with <a href="https://github.com/jnr/jnr-ffi">jnr-ffi</a> directly for what
+ * jnr-posix lacks or does with too much Java for a forked child ({@code _exit}, {@code alarm},
+ * {@code pipe2}, {@code signal}, {@code close_range} through {@code syscall}, {@code execv} and
+ * {@code execvp} on a native {@code argv} built with {@code calloc} and {@code memcpy}).
  *
  * <p>The constructor does nothing. The native binding happens once per class loader, on first use
  * of any instance, and a failure to bind is kept as the {@linkplain #unavailabilityCause() cause of
@@ -223,6 +224,8 @@ public final class JnrProcessForker implements ProcessForker {
     /**
      * {@inheritDoc}
      *
+     * <p>The path and the arguments are passed in UTF-8.
+     *
      * @throws ErrnoException always, when it returns: e.g. {@code ENOENT} or {@code EACCES}
      * @throws IllegalStateException when the backend is unavailable
      */
@@ -233,6 +236,8 @@ public final class JnrProcessForker implements ProcessForker {
 
     /**
      * {@inheritDoc}
+     *
+     * <p>The program and the arguments are passed in UTF-8.
      *
      * @throws ErrnoException always, when it returns: e.g. {@code ENOENT} or {@code EACCES}
      * @throws IllegalStateException when the backend is unavailable

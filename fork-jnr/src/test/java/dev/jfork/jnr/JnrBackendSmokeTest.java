@@ -39,6 +39,7 @@ class JnrBackendSmokeTest {
 
     private final JnrProcessForker forker = new JnrProcessForker();
     private final Set<Integer> unreaped = new HashSet<>();
+    private final Set<Integer> openFds = new HashSet<>();
 
     @BeforeEach
     void backendIsAvailable() {
@@ -155,13 +156,24 @@ class JnrBackendSmokeTest {
         return out.toByteArray();
     }
 
+    /** A pipe whose ends this test closes, and only once (a closed number may be reused by another thread at once). */
+    private int[] pipe() {
+        int[] p = forker.pipe();
+        openFds.add(p[0]);
+        openFds.add(p[1]);
+        return p;
+    }
+
+    /** Closes {@code fd} in the parent unless this test closed it already. */
+    private void close(int fd) {
+        if (openFds.remove(fd)) {
+            forker.close(fd);
+        }
+    }
+
     private void closeQuietly(int... fds) {
         for (int fd : fds) {
-            try {
-                forker.close(fd);
-            } catch (ErrnoException alreadyClosed) {
-                // closed by the test
-            }
+            close(fd);
         }
     }
 
@@ -222,22 +234,31 @@ class JnrBackendSmokeTest {
     }
 
     @Test
-    void closedDescriptorFailsWithEbadf() {
-        int[] p = forker.pipe();
-        forker.close(p[0]);
-        forker.close(p[1]);
-        assertThatThrownBy(() -> forker.read(p[0], new byte[4], 4))
+    void closingTheWriteEndGivesEndOfFile() {
+        int[] p = pipe();
+        try {
+            close(p[1]);
+            assertThat(forker.read(p[0], new byte[4], 4)).as("end of file once the only write end is closed").isZero();
+        } finally {
+            closeQuietly(p[0], p[1]);
+        }
+    }
+
+    @Test
+    void badDescriptorFailsWithEbadf() {
+        // a number far above any open-files limit: never open, unlike a just-closed one that another thread may reuse
+        assertThatThrownBy(() -> forker.read(Integer.MAX_VALUE, new byte[4], 4))
             .isInstanceOfSatisfying(ErrnoException.class, e -> {
                 assertThat(e.errnoName()).isEqualTo("EBADF");
-                assertThat(e.operation()).startsWith("read(fd=" + p[0]);
+                assertThat(e.operation()).isEqualTo("read(fd=2147483647, length=4)");
             });
-        assertThatThrownBy(() -> forker.close(p[1]))
-            .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errnoName()).isEqualTo("EBADF"));
+        assertThatThrownBy(() -> forker.close(Integer.MAX_VALUE))
+            .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.operation()).isEqualTo("close(fd=2147483647)"));
     }
 
     @Test
     void pipeEndsAreCloseOnExec() throws Exception {
-        int[] p = forker.pipe();
+        int[] p = pipe();
         try {
             for (int fd : p) {
                 String info = Files.readString(Path.of("/proc/self/fdinfo/" + fd));
@@ -253,7 +274,7 @@ class JnrBackendSmokeTest {
     @Test
     void childWritesParentReads() {
         byte[] sent = "bytes from the child".getBytes(StandardCharsets.UTF_8);
-        int[] p = forker.pipe();
+        int[] p = pipe();
         int pid = fork();
         if (pid == 0) {
             int code = 1;
@@ -267,7 +288,7 @@ class JnrBackendSmokeTest {
             }
         }
         try {
-            forker.close(p[1]);
+            close(p[1]);
             byte[] got = readAll(p[0]);
             assertThat(got).isEqualTo(sent);
             assertThat(waitFor(pid).exitCode()).isZero();
@@ -299,6 +320,34 @@ class JnrBackendSmokeTest {
     }
 
     @Test
+    void execvPassesEveryArgumentExactly() {
+        // sh -c SCRIPT $0 $1 $2: the script prints them between bars
+        String[] argv = {"sh", "-c", "printf '%s|%s|%s|%s' \"$0\" \"$1\" \"$2\" $#", "äöü-€ 𝄞", "", "two words"};
+        int[] p = pipe();
+        int pid = fork();
+        if (pid == 0) {
+            try {
+                forker.alarm(CHILD_ALARM_SECONDS);
+                forker.dup2(p[1], 1);
+                forker.execv("/bin/sh", argv);
+            } catch (Throwable t) {
+                // fall through to 127
+            } finally {
+                forker._exit(127);
+            }
+        }
+        try {
+            close(p[1]);
+            String output = new String(readAll(p[0]), StandardCharsets.UTF_8);
+            assertThat(waitFor(pid).exitCode()).isZero();
+            assertThat(output).isEqualTo("äöü-€ 𝄞||two words|2");
+        } finally {
+            closeQuietly(p[0], p[1]);
+            reap(pid);
+        }
+    }
+
+    @Test
     void execvpOfMissingProgramFailsWithEnoentInTheChild() {
         String[] argv = {"jfork-no-such-program"};
         int pid = fork();
@@ -324,8 +373,8 @@ class JnrBackendSmokeTest {
 
     @Test
     void resetSignalRestoresTheDefaultAction() {
-        int[] ready = forker.pipe();
-        int[] never = forker.pipe();
+        int[] ready = pipe();
+        int[] never = pipe();
         int pid = fork();
         if (pid == 0) {
             int code = 1;
@@ -342,7 +391,7 @@ class JnrBackendSmokeTest {
             }
         }
         try {
-            forker.close(ready[1]);
+            close(ready[1]);
             assertThat(forker.read(ready[0], new byte[1], 1)).as("child ready").isEqualTo(1);
             forker.kill(pid, Signals.SIGTERM);
             WaitStatus status = waitFor(pid);
@@ -365,7 +414,7 @@ class JnrBackendSmokeTest {
 
     /** A child puts the pipe's write end on fd 9, then execs a shell that writes to fd 9. */
     private String execShellWritingToFd9(boolean closeOnExecFrom3) {
-        int[] p = forker.pipe();
+        int[] p = pipe();
         String[] argv = {"sh", "-c", "exec 2>/dev/null; echo reached >&9"};
         int pid = fork();
         if (pid == 0) {
@@ -383,7 +432,7 @@ class JnrBackendSmokeTest {
             }
         }
         try {
-            forker.close(p[1]);
+            close(p[1]);
             String output = new String(readAll(p[0]), StandardCharsets.UTF_8);
             WaitStatus status = waitFor(pid);
             assertThat(status.exited()).as(status.toString()).isTrue();
@@ -407,7 +456,7 @@ class JnrBackendSmokeTest {
 
     @Test
     void alarmEndsAChild() {
-        int[] never = forker.pipe();
+        int[] never = pipe();
         int pid = fork();
         if (pid == 0) {
             try {

@@ -5,6 +5,7 @@ import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.intptr_t;
+import jnr.ffi.types.size_t;
 
 /**
  * The few libc functions that the jnr backend binds with jnr-ffi itself, because jnr-posix lacks
@@ -82,13 +83,68 @@ public interface LibC {
     long syscall(long number, long arg1, long arg2, long arg3);
 
     /**
-     * {@code int execvp(const char *file, char *const argv[])}; jnr-ffi passes {@code argv} as a
-     * NULL-terminated array of C strings.
+     * {@code void *calloc(size_t count, size_t size)}: zeroed native memory.
      *
-     * @param file the program, searched in {@code PATH} when it has no slash
-     * @param argv the arguments, {@code argv[0]} included
+     * @param count the number of elements
+     * @param size the size of each
+     * @return the block's address, or 0 with errno ({@code ENOMEM})
+     */
+    @SaveError
+    @intptr_t
+    long calloc(@size_t long count, @size_t long size);
+
+    /**
+     * {@code void free(void *ptr)}.
+     *
+     * @param address a block from {@link #calloc}
+     */
+    @IgnoreError
+    void free(@intptr_t long address);
+
+    /**
+     * {@code void *memcpy(void *dest, const void *src, size_t n)} from a Java byte array.
+     *
+     * @param dest the native address
+     * @param src the bytes, from index 0
+     * @param n how many bytes
+     * @return {@code dest}
+     */
+    @IgnoreError
+    @intptr_t
+    long memcpy(@intptr_t long dest, @In byte[] src, @size_t long n);
+
+    /**
+     * {@code void *memcpy(void *dest, const void *src, size_t n)} from a Java long array (native
+     * byte order), used for tables of pointers.
+     *
+     * @param dest the native address
+     * @param src the longs, from index 0
+     * @param n how many bytes
+     * @return {@code dest}
+     */
+    @IgnoreError
+    @intptr_t
+    long memcpy(@intptr_t long dest, @In long[] src, @size_t long n);
+
+    /**
+     * {@code int execv(const char *path, char *const argv[])} with both arguments as native
+     * addresses, so that the call converts nothing in Java.
+     *
+     * @param path the address of the NUL-terminated path
+     * @param argv the address of the NULL-terminated table of argument addresses
      * @return only on failure: -1 with errno
      */
     @SaveError
-    int execvp(CharSequence file, @In CharSequence[] argv);
+    int execv(@intptr_t long path, @intptr_t long argv);
+
+    /**
+     * {@code int execvp(const char *file, char *const argv[])} with both arguments as native
+     * addresses, so that the call converts nothing in Java.
+     *
+     * @param file the address of the NUL-terminated program name
+     * @param argv the address of the NULL-terminated table of argument addresses
+     * @return only on failure: -1 with errno
+     */
+    @SaveError
+    int execvp(@intptr_t long file, @intptr_t long argv);
 }
