@@ -332,6 +332,7 @@ public final class Forker {
         System.out.flush();
         System.err.flush();
         ThreadCheck.warnOnceIfOtherThreads();
+        HugePageAdvice.adviseOnce();
         JitQuiescence.awaitIdle(JIT_WAIT);
         EdenHeadroom.ensure();
     }
