@@ -50,8 +50,12 @@ public final class Forker {
     public static final String HANDSHAKE_PROPERTY = "fork.handshake.millis";
     /** Default for {@value #HANDSHAKE_PROPERTY}. */
     public static final long DEFAULT_HANDSHAKE_MILLIS = 2000;
-    /** How many children are forked, at most, for one task whose children hang before they start. */
-    public static final int START_ATTEMPTS = 3;
+    /**
+     * How many children are forked, at most, for one task whose children hang before they start.
+     * Under heavy allocation a GC safepoint is often in flight at the fork, and such failures come in
+     * runs: measured, three in a row did happen.
+     */
+    public static final int START_ATTEMPTS = 8;
     /** Prefix of the names of jfork's own threads. */
     public static final String THREAD_NAME_PREFIX = "jfork-";
 
@@ -407,12 +411,24 @@ public final class Forker {
             int[] status = new int[1];
             backend.waitpid(pid, status, 0);
             RESTARTS.incrementAndGet();
+            pauseBeforeRetry(attempt);
             lastHang = new ChildFailureException("jfork: child " + pid + " sent no start byte within "
                 + handshakeMillis + " ms (stuck inside the JVM before the task began) and was killed; "
                 + WaitStatus.of(status[0]), pid, null, null);
         }
         throw new ChildFailureException("jfork: " + START_ATTEMPTS + " children in a row hung inside the JVM before"
             + " the task began, so it never ran. The last: " + lastHang.getMessage(), lastHang.pid(), null, lastHang);
+    }
+
+    /** A short, growing, jittered pause, so that the next fork does not land in the same GC storm. */
+    private static void pauseBeforeRetry(int attempt) {
+        long millis = 5L * attempt + java.util.concurrent.ThreadLocalRandom.current().nextLong(10);
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while forking again after a child hung before it started", e);
+        }
     }
 
     static int alarmSeconds(Duration deadline) {
