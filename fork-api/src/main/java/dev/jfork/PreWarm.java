@@ -93,6 +93,7 @@ final class PreWarm {
         byte[] buffer = new byte[256];
         byte[] one = {'S'};
         PrintStream out = ChildRuntime.childStream(backend, pipe[1]);
+        PrintStream discard = new ChildPrintStream(java.io.OutputStream.nullOutputStream(), java.nio.charset.Charset.defaultCharset());
         try {
             for (int i = 0; i < HOT_ROUNDS; i++) {
                 backend.resetSignal(Signals.SIGALRM);
@@ -107,8 +108,10 @@ final class PreWarm {
                 readExactly(backend, pipe[0], buffer, 1 + System.lineSeparator().length());
                 backend.warmUpExit(0);
                 if (i % 4 == 0) {
-                    // a task that throws: its exception is encoded, with its stack, in the child
-                    CallProtocol.encodeThrown(new IllegalArgumentException("jfork warm-up"));
+                    // a task that throws: its exception is encoded (call) or printed (fork) in the child
+                    IllegalArgumentException thrown = new IllegalArgumentException("jfork warm-up");
+                    CallProtocol.encodeThrown(thrown);
+                    ChildRuntime.reportUncaught(discard, backend, thrown);
                 }
             }
         } finally {
