@@ -3,6 +3,7 @@ package dev.jfork.jna;
 import com.sun.jna.Native;
 import com.sun.jna.StringArray;
 import dev.jfork.ErrnoException;
+import dev.jfork.spi.Platform;
 import dev.jfork.spi.ProcessForker;
 import java.util.Optional;
 
@@ -167,11 +168,10 @@ public final class JnaProcessForker implements ProcessForker {
         static final Throwable CAUSE = bind();
 
         static Throwable bind() {
-            String os = System.getProperty("os.name");
-            String arch = System.getProperty("os.arch");
-            if (!"Linux".equals(os) || !("amd64".equals(arch) || "x86_64".equals(arch) || "aarch64".equals(arch))) {
-                return new UnsupportedOperationException("jfork supports Linux x86_64 and aarch64; this is "
-                    + os + " " + arch);
+            try {
+                Platform.requireSupported("jna");
+            } catch (UnsupportedOperationException e) {
+                return e;
             }
             try {
                 LibC.getpid();

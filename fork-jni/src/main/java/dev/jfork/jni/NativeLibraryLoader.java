@@ -1,12 +1,12 @@
 package dev.jfork.jni;
 
+import dev.jfork.spi.Platform;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Locale;
 
 /**
  * Finds and loads {@code libjfork.so}, in the manner of Netty's {@code NativeLibraryLoader}: an
@@ -31,7 +31,7 @@ final class NativeLibraryLoader {
      * @throws UnsatisfiedLinkError when the library could not be found, extracted or loaded
      */
     static void load() {
-        String classifier = classifier(System.getProperty("os.name"), System.getProperty("os.arch"));
+        String classifier = Platform.requireSupported("jni");
         String explicit = System.getProperty(JniProcessForker.LIBRARY_PATH_PROPERTY);
         if (explicit != null && !explicit.isBlank()) {
             loadExplicit(explicit.strip(), classifier);
@@ -41,29 +41,6 @@ final class NativeLibraryLoader {
                 ? tmpdir.strip() : System.getProperty("java.io.tmpdir"));
             loadFromJar(classifier, base);
         }
-    }
-
-    /**
-     * The platform directory name under {@code META-INF/native/}.
-     *
-     * @param osName the {@code os.name} property
-     * @param osArch the {@code os.arch} property
-     * @return {@code linux-x86_64} or {@code linux-aarch64}
-     * @throws UnsupportedOperationException for any other platform
-     */
-    static String classifier(String osName, String osArch) {
-        String os = osName == null ? "" : osName.toLowerCase(Locale.ROOT);
-        String arch = osArch == null ? "" : osArch.toLowerCase(Locale.ROOT);
-        if (os.equals("linux")) {
-            if (arch.equals("amd64") || arch.equals("x86_64")) {
-                return "linux-x86_64";
-            }
-            if (arch.equals("aarch64") || arch.equals("arm64")) {
-                return "linux-aarch64";
-            }
-        }
-        throw new UnsupportedOperationException("the jni backend of jfork supports Linux x86_64 and aarch64 only;"
-            + " this is " + osName + " " + osArch);
     }
 
     /**

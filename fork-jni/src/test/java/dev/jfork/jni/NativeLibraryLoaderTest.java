@@ -4,30 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.jfork.spi.Platform;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The loader's platform mapping and the messages of its failures. */
+/** The loader's messages on failure, and that it leaves nothing behind. */
 class NativeLibraryLoaderTest {
-
-    @Test
-    void mapsSupportedPlatforms() {
-        assertThat(NativeLibraryLoader.classifier("Linux", "amd64")).isEqualTo("linux-x86_64");
-        assertThat(NativeLibraryLoader.classifier("Linux", "aarch64")).isEqualTo("linux-aarch64");
-    }
-
-    @Test
-    void rejectsOtherPlatformsNamingThem() {
-        assertThatThrownBy(() -> NativeLibraryLoader.classifier("Mac OS X", "aarch64"))
-            .isInstanceOf(UnsupportedOperationException.class)
-            .hasMessageContaining("Mac OS X aarch64")
-            .hasMessageContaining("Linux x86_64 and aarch64");
-        assertThatThrownBy(() -> NativeLibraryLoader.classifier("Linux", "riscv64"))
-            .hasMessageContaining("Linux riscv64");
-    }
 
     @Test
     void explicitPathFailureNamesPathPropertyAndPlatform() {
@@ -72,7 +57,7 @@ class NativeLibraryLoaderTest {
     void extractedCopyIsDeletedAfterLoading(@TempDir Path base) throws Exception {
         String classifier;
         try {
-            classifier = NativeLibraryLoader.classifier(System.getProperty("os.name"), System.getProperty("os.arch"));
+            classifier = Platform.requireSupported("jni");
         } catch (UnsupportedOperationException e) {
             assumeTrue(false, e.getMessage());
             return;

@@ -60,16 +60,11 @@ final class JnrCalls implements IntSupplier {
      * @throws LinkageError when a library or a symbol cannot be bound
      */
     static JnrCalls bind() {
-        String os = System.getProperty("os.name", "unknown");
-        String arch = System.getProperty("os.arch", "unknown");
-        if (!os.equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
-            throw new UnsupportedOperationException(
-                "the jnr backend supports only Linux on x86_64 and aarch64; this JVM runs on " + os + " " + arch);
-        }
+        String platform = dev.jfork.spi.Platform.requireSupported("jnr");
         // getNativePOSIX, never getPOSIX: the latter silently falls back to a pure-Java POSIX whose fork returns -1.
         POSIX posix = POSIXFactory.getNativePOSIX();
         if (posix == null || !posix.isNative()) {
-            throw new IllegalStateException("jnr-posix has no native POSIX implementation for " + os + " " + arch);
+            throw new IllegalStateException("jnr-posix has no native POSIX implementation for " + platform);
         }
         LibC libc = LibraryLoader.create(LibC.class)
             .failImmediately()
