@@ -60,7 +60,7 @@ public final class ForkedProcess extends Process {
     private void deadlinePassed() {
         if (!end.isDone()) {
             watchdogKilled = true;
-            HangDiagnostics.printNativeStacks(pid);
+            HangDiagnostics.printNativeStacks(pid, "outlived its deadline of " + deadline.toMillis() + " ms");
             try {
                 backend.kill(pid, Signals.SIGKILL);
             } catch (ErrnoException alreadyGone) {

@@ -591,7 +591,7 @@ public final class Forker {
             AtomicBoolean killed = new AtomicBoolean();
             ScheduledFuture<?> killer = ChildWatch.TIMER.schedule(() -> {
                 if (!arrived.get()) {
-                    HangDiagnostics.printNativeStacks(pid);
+                    HangDiagnostics.printNativeStacks(pid, "sent no start byte within " + millis + " ms");
                     killed.set(true);
                     try {
                         backend.kill(pid, Signals.SIGKILL);

@@ -20,8 +20,9 @@ public final class HangDiagnostics {
      * Does nothing unless {@value #GDB_ON_HANG_PROPERTY} is {@code true}; reports when gdb is missing.
      *
      * @param pid the hung process
+     * @param why what it failed to do, e.g. "outlived its deadline of 10 s"
      */
-    public static void printNativeStacks(long pid) {
+    public static void printNativeStacks(long pid, String why) {
         if (!Boolean.getBoolean(GDB_ON_HANG_PROPERTY)) {
             return;
         }
@@ -33,9 +34,9 @@ public final class HangDiagnostics {
             if (!gdb.waitFor(60, TimeUnit.SECONDS)) {
                 gdb.destroyForcibly();
             }
-            System.err.println("jfork: hung child " + pid + ", native stacks:\n" + out);
+            System.err.println("jfork: hung child " + pid + " (" + why + "), native stacks:\n" + out);
         } catch (IOException e) {
-            System.err.println("jfork: hung child " + pid + "; gdb could not run: " + e);
+            System.err.println("jfork: hung child " + pid + " (" + why + "); gdb could not run: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

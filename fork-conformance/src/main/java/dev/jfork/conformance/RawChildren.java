@@ -113,7 +113,7 @@ public final class RawChildren {
         AtomicBoolean arrived = new AtomicBoolean();
         ScheduledFuture<?> killer = TIMER.schedule(() -> {
             if (!arrived.get()) {
-                HangDiagnostics.printNativeStacks(pid);
+                HangDiagnostics.printNativeStacks(pid, "sent no start byte within " + START_MILLIS + " ms");
                 forker.kill(pid, 9);
             }
         }, START_MILLIS, TimeUnit.MILLISECONDS);
@@ -177,7 +177,7 @@ public final class RawChildren {
                 return WaitStatus.of(status[0]);
             }
             if (System.nanoTime() > deadline) {
-                HangDiagnostics.printNativeStacks(pid);
+                HangDiagnostics.printNativeStacks(pid, "outlived its deadline of " + PARENT_DEADLINE_MILLIS + " ms");
                 forker.kill(pid, 9);
                 forker.waitpid(pid, status, 0);
                 unreaped.remove(pid);
