@@ -214,6 +214,16 @@ JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_waitpid(JNIEnv *env, jclas
     return (jint) r;
 }
 
+JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_waitExitedNoReap(JNIEnv *env, jclass cls, jint pid) {
+    siginfo_t info;
+    int r;
+    do {
+        memset(&info, 0, sizeof info);
+        r = waitid(P_PID, (id_t) pid, &info, WEXITED | WNOWAIT);
+    } while (r < 0 && errno == EINTR);
+    return r < 0 ? fail() : 0;
+}
+
 JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_kill(JNIEnv *env, jclass cls, jint pid, jint sig) {
     return kill((pid_t) pid, sig) < 0 ? fail() : 0;
 }
@@ -490,6 +500,7 @@ static const JNINativeMethod METHODS[] = {
     METHOD("_exit", "(I)V", Java_dev_jfork_jni_NativeCalls__1exit),
     METHOD("warmUpExit", "(I)V", Java_dev_jfork_jni_NativeCalls_warmUpExit),
     METHOD("waitpid", "(I[II)I", Java_dev_jfork_jni_NativeCalls_waitpid),
+    METHOD("waitExitedNoReap", "(I)I", Java_dev_jfork_jni_NativeCalls_waitExitedNoReap),
     METHOD("kill", "(II)I", Java_dev_jfork_jni_NativeCalls_kill),
     METHOD("pipe2", "([I)I", Java_dev_jfork_jni_NativeCalls_pipe2),
     METHOD("read", "(I[BI)I", Java_dev_jfork_jni_NativeCalls_read),

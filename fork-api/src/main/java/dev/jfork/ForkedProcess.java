@@ -34,6 +34,9 @@ public final class ForkedProcess extends Process {
     private final InputStream stderr;
     private final CompletableFuture<ChildEnd> end = new CompletableFuture<>();
     private volatile boolean watchdogKilled;
+    /** Guards {@link #reaped}: a signal is sent only while the pid is still this child's. */
+    private final Object pidLock = new Object();
+    private boolean reaped;
     private volatile ScheduledFuture<?> watchdog;
 
     ForkedProcess(ProcessForker backend, int pid, Duration deadline, boolean alarmArmed,
@@ -59,20 +62,28 @@ public final class ForkedProcess extends Process {
 
     private void deadlinePassed() {
         if (!end.isDone()) {
-            watchdogKilled = true;
             HangDiagnostics.printNativeStacks(pid, "outlived its deadline of " + deadline.toMillis() + " ms");
-            try {
-                backend.kill(pid, Signals.SIGKILL);
-            } catch (ErrnoException alreadyGone) {
-                // it ended meanwhile; the reaper reports how
+            synchronized (pidLock) {
+                if (!reaped) {
+                    watchdogKilled = true;
+                    sendSignal(Signals.SIGKILL);
+                }
             }
         }
     }
 
+    /**
+     * Waits for the end without reaping, then reaps under {@link #pidLock}: until then the pid cannot be
+     * reused, so {@link #destroy()} and the watchdog never signal a stranger.
+     */
     private void reap() {
         int[] status = new int[1];
         try {
-            backend.waitpid(pid, status, 0);
+            backend.awaitExitWithoutReaping(pid);
+            synchronized (pidLock) {
+                backend.waitpid(pid, status, 0);
+                reaped = true;
+            }
             ScheduledFuture<?> timer = watchdog;
             if (timer != null) {
                 timer.cancel(false);
@@ -182,12 +193,20 @@ public final class ForkedProcess extends Process {
     }
 
     private void signal(int signal) {
-        if (!end.isDone()) {
-            try {
-                backend.kill(pid, signal);
-            } catch (ErrnoException alreadyGone) {
-                // it ended between the check and the kill; the reaper has or will have its status
+        synchronized (pidLock) {
+            if (!reaped) {
+                sendSignal(signal);
             }
+        }
+    }
+
+    private void sendSignal(int signal) {
+        try {
+            backend.kill(pid, signal);
+        } catch (ErrnoException unexpected) {
+            // not reaped, so the pid is still this child's (perhaps a zombie): kill does not fail
+            throw new IllegalStateException("jfork: signal " + signal + " to child " + pid + " failed: "
+                + unexpected.getMessage(), unexpected);
         }
     }
 

@@ -587,42 +587,47 @@ public final class Forker {
         }
 
         static Handshake await(ProcessForker backend, int pid, int fd, long millis, boolean execChild) {
-            AtomicBoolean arrived = new AtomicBoolean();
+            // the killer signals only while the read is pending: the child is not reaped before the
+            // read returns, so its pid cannot have been reused
+            Object lock = new Object();
+            AtomicBoolean answered = new AtomicBoolean();
             AtomicBoolean killed = new AtomicBoolean();
             ScheduledFuture<?> killer = ChildWatch.TIMER.schedule(() -> {
-                if (!arrived.get()) {
+                if (!answered.get()) {
                     HangDiagnostics.printNativeStacks(pid, "sent no start byte within " + millis + " ms");
-                    killed.set(true);
-                    try {
-                        backend.kill(pid, Signals.SIGKILL);
-                    } catch (ErrnoException gone) {
-                        // it died on its own; the parent's read sees end of file
+                }
+                synchronized (lock) {
+                    if (!answered.get()) {
+                        killed.set(true);
+                        try {
+                            backend.kill(pid, Signals.SIGKILL);
+                        } catch (ErrnoException gone) {
+                            // it died on its own; the parent's read sees end of file
+                        }
                     }
                 }
             }, millis, TimeUnit.MILLISECONDS);
             try (FdInputStream in = new FdInputStream(backend, fd)) {
                 int first = in.read();
-                if (first < 0) {
-                    killer.cancel(false);
-                    return new Handshake(false, 0);
-                }
-                if (!execChild) {
-                    arrived.set(true);
-                    killer.cancel(false);
-                    return new Handshake(true, 0);
+                if (first < 0 || !execChild) {
+                    return new Handshake(first >= 0, 0);
                 }
                 // an exec child's pipe closes on a successful exec, or carries its errno. No user code
                 // runs before the exec, so a child killed while stuck before it is simply forked again.
                 byte[] errno = in.readNBytes(4);
-                arrived.set(true);
-                killer.cancel(false);
-                if (killed.get()) {
-                    return new Handshake(false, 0);
+                synchronized (lock) {
+                    if (killed.get()) {
+                        return new Handshake(false, 0);
+                    }
                 }
                 return new Handshake(true, errno.length == 4 ? ExecErrors.decode(errno, 0) : 0);
             } catch (IOException e) {
-                killer.cancel(false);
                 throw new IllegalStateException("jfork: reading child " + pid + "'s start byte failed: " + e, e);
+            } finally {
+                synchronized (lock) {
+                    answered.set(true);
+                }
+                killer.cancel(false);
             }
         }
     }

@@ -74,6 +74,12 @@ final class GuardedProcessForker implements ProcessForker {
     }
 
     @Override
+    public void awaitExitWithoutReaping(int pid) {
+        requireSinglePid("waitid", pid);
+        backend.awaitExitWithoutReaping(pid);
+    }
+
+    @Override
     public void kill(int pid, int signal) {
         requireSinglePid("kill", pid);
         backend.kill(pid, signal);

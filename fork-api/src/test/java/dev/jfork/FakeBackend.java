@@ -58,6 +58,11 @@ final class FakeBackend implements ProcessForker {
     }
 
     @Override
+    public void awaitExitWithoutReaping(int pid) {
+        throw never();
+    }
+
+    @Override
     public void kill(int pid, int signal) {
         throw never();
     }

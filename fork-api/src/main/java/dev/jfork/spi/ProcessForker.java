@@ -90,6 +90,16 @@ public interface ProcessForker {
     int waitpid(int pid, int[] status, int options);
 
     /**
+     * {@code waitid(P_PID, pid, &info, WEXITED | WNOWAIT)}, retried on {@code EINTR}: blocks until the
+     * child has ended and leaves it unreaped. Until {@link #waitpid} reaps it, its pid stays taken, so
+     * a signal sent meanwhile cannot reach another process that reused the pid.
+     *
+     * @param pid the child to wait for
+     * @throws dev.jfork.ErrnoException e.g. {@code ECHILD} when {@code pid} is not a child of this process
+     */
+    void awaitExitWithoutReaping(int pid);
+
+    /**
      * {@code kill(2)}.
      *
      * @param pid the process to signal

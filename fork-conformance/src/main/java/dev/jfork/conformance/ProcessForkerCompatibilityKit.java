@@ -592,6 +592,8 @@ public abstract class ProcessForkerCompatibilityKit extends RawSpiKit {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kill(pid=" + pid + ")");
             assertThatThrownBy(() -> guarded.waitpid(pid, new int[1], WaitStatus.WNOHANG))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("process");
+            assertThatThrownBy(() -> guarded.awaitExitWithoutReaping(pid))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("waitid(pid=" + pid + ")");
         }
 
         @Test

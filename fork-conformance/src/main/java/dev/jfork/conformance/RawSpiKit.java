@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,6 +95,12 @@ public abstract class RawSpiKit {
 
     private int[] pipe() {
         return forker.pipe();
+    }
+
+    /** The state letter of {@code /proc/<pid>/stat}: R, S, Z and so on. */
+    static char processState(int pid) throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return stat.charAt(stat.lastIndexOf(')') + 2);
     }
 
     private void closeAll(int... fds) {
@@ -347,6 +354,41 @@ public abstract class RawSpiKit {
                     assertThat(e.errno()).isEqualTo(10);
                     assertThat(e.errnoName()).isEqualTo("ECHILD");
                     assertThat(e.getMessage()).contains("waitpid", String.valueOf(pid), "ECHILD", "No child processes");
+                });
+        }
+
+        @Test
+        @DisplayName("waitid(WNOWAIT) returns once the child has ended and leaves it unreaped, with its status for waitpid")
+        void waitidLeavesTheChildUnreaped() throws Exception {
+            int[] go = pipe();
+            int pid = children.fork(() -> forker.read(go[0], new byte[1], 1) == 1 ? 42 : 1);
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+            try {
+                timer.schedule(() -> children.writeString(go[1], "g"), 100, TimeUnit.MILLISECONDS);
+                // this test's bound: a child that never ends is killed, which ends the wait too
+                timer.schedule(() -> forker.kill(pid, Signals.SIGKILL), RawChildren.PARENT_DEADLINE_MILLIS,
+                    TimeUnit.MILLISECONDS);
+                forker.awaitExitWithoutReaping(pid);
+                timer.shutdownNow();
+                assertThat(processState(pid)).as("state of child %d after waitid(WNOWAIT)", pid).isEqualTo('Z');
+                WaitStatus status = children.await(pid);
+                assertThat(status.exited()).isTrue();
+                assertThat(status.exitCode()).isEqualTo(42);
+            } finally {
+                timer.shutdownNow();
+                timer.awaitTermination(5, TimeUnit.SECONDS);
+                closeAll(go[0], go[1]);
+            }
+        }
+
+        @Test
+        @DisplayName("waitid(WNOWAIT) on a process that is not our child fails with ECHILD")
+        void waitidOnForeignPidFails() {
+            int notOurs = forker.getppid();
+            assertThatThrownBy(() -> forker.awaitExitWithoutReaping(notOurs))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                    assertThat(e.errnoName()).isEqualTo("ECHILD");
+                    assertThat(e.getMessage()).contains("waitid", String.valueOf(notOurs));
                 });
         }
 

@@ -1,5 +1,6 @@
 package dev.jfork.jna;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.StringArray;
 import dev.jfork.ErrnoException;
@@ -73,6 +74,20 @@ public final class JnaProcessForker implements ProcessForker {
             int errno = Native.getLastError();
             if (errno != EINTR) {
                 throw new ErrnoException("waitpid(pid=" + pid + ")", errno);
+            }
+        }
+    }
+
+    @Override
+    public void awaitExitWithoutReaping(int pid) {
+        Binding.ensure();
+        // native memory, not a Java array: the call can block for as long as the child lives
+        try (Memory info = new Memory(LibC.SIGINFO_SIZE)) {
+            while (LibC.waitid(LibC.P_PID, pid, info, LibC.WEXITED | LibC.WNOWAIT) < 0) {
+                int errno = Native.getLastError();
+                if (errno != EINTR) {
+                    throw new ErrnoException("waitid(P_PID, pid=" + pid + ", WEXITED|WNOWAIT)", errno);
+                }
             }
         }
     }

@@ -16,6 +16,14 @@ final class LibC {
     static final int CLOSE_RANGE_CLOEXEC = 4;
     /** {@code SIG_DFL}. */
     static final long SIG_DFL = 0;
+    /** {@code P_PID} of {@code waitid}. */
+    static final int P_PID = 1;
+    /** {@code WEXITED} of {@code waitid}. */
+    static final int WEXITED = 4;
+    /** {@code WNOWAIT} of {@code waitid}. */
+    static final int WNOWAIT = 0x01000000;
+    /** {@code sizeof(siginfo_t)} on Linux. */
+    static final int SIGINFO_SIZE = 128;
 
     static {
         Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
@@ -36,6 +44,8 @@ final class LibC {
     static native void srand(int seed);
 
     static native int waitpid(int pid, int[] status, int options);
+
+    static native int waitid(int idtype, int id, Pointer info, int options);
 
     static native int kill(int pid, int signal);
 

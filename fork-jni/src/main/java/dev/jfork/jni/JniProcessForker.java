@@ -90,6 +90,15 @@ public final class JniProcessForker implements ProcessForker, NativeChildPaths {
     }
 
     @Override
+    public void awaitExitWithoutReaping(int pid) {
+        Library.ensure();
+        int r = NativeCalls.waitExitedNoReap(pid);
+        if (r < 0) {
+            throw new ErrnoException("waitid(P_PID, pid=" + pid + ", WEXITED|WNOWAIT)", -r);
+        }
+    }
+
+    @Override
     public void kill(int pid, int signal) {
         Library.ensure();
         int r = NativeCalls.kill(pid, signal);

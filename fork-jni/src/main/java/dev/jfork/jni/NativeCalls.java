@@ -48,6 +48,14 @@ final class NativeCalls {
     static native int waitpid(int pid, int[] status, int options);
 
     /**
+     * {@code waitid(P_PID, pid, &info, WEXITED | WNOWAIT)}, retried on EINTR: the child stays unreaped.
+     *
+     * @param pid the child
+     * @return 0 or {@code -errno}
+     */
+    static native int waitExitedNoReap(int pid);
+
+    /**
      * {@code kill}.
      *
      * @param pid the target

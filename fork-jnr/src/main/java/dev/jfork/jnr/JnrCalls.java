@@ -39,6 +39,11 @@ final class JnrCalls implements IntSupplier {
     private static final long CLOSE_RANGE_CLOEXEC = 4L;
     /** A pid above Linux's largest {@code pid_max} (2^22): never a process, never our child. */
     private static final int NO_SUCH_PID = Integer.MAX_VALUE;
+    /** {@code waitid}'s {@code P_PID}, {@code WEXITED}, {@code WNOWAIT} and {@code sizeof(siginfo_t)}. */
+    private static final int P_PID = 1;
+    private static final int WEXITED = 4;
+    private static final int WNOWAIT = 0x01000000;
+    private static final int SIGINFO_SIZE = 128;
 
     private final POSIX posix;
     private final LibC libc;
@@ -91,6 +96,7 @@ final class JnrCalls implements IntSupplier {
         expectFailure(() -> dup2(-1, -1));
         expectFailure(() -> kill(NO_SUCH_PID, 0));
         expectFailure(() -> waitpid(NO_SUCH_PID, new int[1], WaitStatus.WNOHANG));
+        expectFailure(() -> awaitExitWithoutReaping(NO_SUCH_PID));
         // pipe2 with flags the kernel rejects (EINVAL): no descriptor is ever made
         int[] fds = new int[2];
         expectFailure(() -> check(libc.pipe2(fds, -1), "pipe2(flags=-1)"));
@@ -144,6 +150,15 @@ final class JnrCalls implements IntSupplier {
             result = posix.waitpid(pid, status, options);
         } while (result < 0 && getAsInt() == EINTR);
         return check(result, "waitpid", "pid", pid);
+    }
+
+    void awaitExitWithoutReaping(int pid) {
+        byte[] info = new byte[SIGINFO_SIZE];
+        int result;
+        do {
+            result = libc.waitid(P_PID, pid, info, WEXITED | WNOWAIT);
+        } while (result < 0 && getAsInt() == EINTR);
+        check(result, "waitid", "pid", pid);
     }
 
     void kill(int pid, int signal) {

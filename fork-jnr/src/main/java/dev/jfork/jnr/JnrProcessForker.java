@@ -155,6 +155,16 @@ public final class JnrProcessForker implements ProcessForker {
     /**
      * {@inheritDoc}
      *
+     * @throws IllegalStateException when the backend is unavailable
+     */
+    @Override
+    public void awaitExitWithoutReaping(int pid) {
+        calls().awaitExitWithoutReaping(pid);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
      * @throws ErrnoException when {@code kill} fails, e.g. {@code EINVAL} for an invalid signal or
      *     {@code ESRCH} for no such process
      * @throws IllegalStateException when the backend is unavailable

@@ -69,6 +69,18 @@ public interface LibC {
     long signal(int signum, @intptr_t long handler);
 
     /**
+     * {@code int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)}.
+     *
+     * @param idtype e.g. {@code P_PID}
+     * @param id the pid
+     * @param info receives the {@code siginfo_t} (128 bytes)
+     * @param options e.g. {@code WEXITED | WNOWAIT}
+     * @return 0, or -1 with errno
+     */
+    @SaveError
+    int waitid(int idtype, int id, @Out byte[] info, int options);
+
+    /**
      * {@code long syscall(long number, ...)} with three arguments. Bound without varargs: on
      * x86_64 and aarch64 Linux integer varargs travel in the same registers as fixed arguments, and
      * glibc's {@code syscall} is an assembler routine that only moves registers.
