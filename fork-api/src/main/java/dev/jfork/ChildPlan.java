@@ -8,9 +8,15 @@ final class ChildPlan {
     final int handshakeFd;
     final int alarmSeconds;
     final boolean javaChild;
-    final Object[] afterInChildHooks = ForkHooks.afterInChildSnapshot();
+    final Object[] afterInChildHooks;
 
     ChildPlan(int[] closeInChild, int[] dupFrom, int[] dupTo, int handshakeFd, int alarmSeconds, boolean javaChild) {
+        this(closeInChild, dupFrom, dupTo, handshakeFd, alarmSeconds, javaChild, ForkHooks.afterInChildSnapshot());
+    }
+
+    ChildPlan(int[] closeInChild, int[] dupFrom, int[] dupTo, int handshakeFd, int alarmSeconds, boolean javaChild,
+              Object[] afterInChildHooks) {
+        this.afterInChildHooks = afterInChildHooks;
         this.closeInChild = closeInChild;
         this.dupFrom = dupFrom;
         this.dupTo = dupTo;

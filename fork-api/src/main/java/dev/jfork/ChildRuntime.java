@@ -18,16 +18,26 @@ final class ChildRuntime {
     }
 
     /**
-     * The child's whole life after {@code fork} returned 0. Never returns.
+     * The child's whole life after {@code fork} returned 0, up to its {@code _exit}, which the caller
+     * makes with the code returned. It throws nothing. {@link PreWarm} runs it in the parent (with
+     * harmless signals and a task of its own), so that every method it calls has been called before:
+     * the interpreter's first call of a method allocates its counters in metaspace, under a lock that
+     * another thread may have held at the fork (measured with gdb: {@code System.setErr} ->
+     * {@code InterpreterRuntime::build_method_counters -> MetaspaceArena::allocate}).
      *
      * @param backend the backend
      * @param plan what to set up
      * @param task the work; its result is the exit code
+     * @param out the child's {@code System.out}
+     * @param err the child's {@code System.err}
+     * @param signalsToReset {@link #RESET_SIGNALS} in a child
+     * @return the exit code
      */
-    static void run(ProcessForker backend, ChildPlan plan, ChildTask task, PrintStream out, PrintStream err) {
+    static int live(ProcessForker backend, ChildPlan plan, ChildTask task, PrintStream out, PrintStream err,
+                    int[] signalsToReset) {
         int code = ForkedProcess.EXIT_UNCAUGHT;
         try {
-            prepare(backend, plan, RESET_SIGNALS);
+            prepare(backend, plan, signalsToReset);
             if (plan.javaChild) {
                 // made in the parent, never written there: the child allocates nothing for them
                 System.setOut(out);
@@ -51,9 +61,8 @@ final class ChildRuntime {
         } catch (Throwable t) {
             code = ForkedProcess.EXIT_UNCAUGHT;
             reportUncaught(err, backend, t);
-        } finally {
-            backend._exit(code);
         }
+        return code;
     }
 
     /** Signals, deadline, descriptors, then the start handshake: nothing of the user's runs before it. */

@@ -327,6 +327,7 @@ public final class Forker {
         if (childOut == null) {
             synchronized (this) {
                 if (childOut == null) {
+                    InterpretedForkSite.ensure();
                     warmUpOncePerBackend();
                     childErr = ChildRuntime.childStream(backend, 2);
                     childOut = ChildRuntime.childStream(backend, 1);
@@ -381,7 +382,14 @@ public final class Forker {
                 synchronized (FORK_LOCK) {
                     pid = backend.fork();
                     if (pid == 0) {
-                        ChildRuntime.run(backend, plan, task, childOut, childErr);
+                        // this method runs interpreted (InterpretedForkSite): compiled, this branch
+                        // would be an uncommon trap, never taken in the parent
+                        int code = ForkedProcess.EXIT_UNCAUGHT;
+                        try {
+                            code = ChildRuntime.live(backend, plan, task, childOut, childErr, ChildRuntime.RESET_SIGNALS);
+                        } finally {
+                            backend._exit(code);
+                        }
                     }
                     backend.close(handshake[1]);
                     stdio.closeChildEnds();

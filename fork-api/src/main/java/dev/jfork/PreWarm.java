@@ -33,8 +33,15 @@ final class PreWarm {
         int[] q = backend.pipe();
         int[] r = backend.pipe();
         try {
-            ChildPlan plan = new ChildPlan(new int[] {r[0], r[1]}, new int[] {q[1]}, new int[] {p[1]}, p[1], 0, true);
-            ChildRuntime.prepare(backend, plan, HARMLESS_SIGNAL);
+            // the child's whole life, on harmless arguments: no hooks, a signal already at its default,
+            // and System.setOut/setErr given the streams they already hold (a stream another thread set
+            // in between would be undone: this runs once, before the first fork)
+            ChildPlan plan = new ChildPlan(new int[] {r[0], r[1]}, new int[] {q[1]}, new int[] {p[1]}, p[1], 0, true,
+                new Object[0]);
+            int code = ChildRuntime.live(backend, plan, () -> 0, System.out, System.err, HARMLESS_SIGNAL);
+            if (code != 0) {
+                throw new IllegalStateException("jfork's warm-up of the child's path ended with exit code " + code);
+            }
             int left = backend.alarm(0);
             if (left > 0) {
                 backend.alarm(left);

@@ -1,0 +1,22 @@
+package dev.jfork;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("the fork site is kept out of the JIT")
+class InterpretedForkSiteTest {
+
+    @Test
+    @DisplayName("HotSpot accepts the directive that excludes Forker.start, once per JVM")
+    void hotSpotAcceptsTheDirective() throws Exception {
+        assumeTrue(System.getProperty("java.vm.name", "").contains("HotSpot"), "not a HotSpot JVM");
+        // the method named in the directive exists: a rename would silently undo the protection
+        assertThat(Forker.class.getDeclaredMethods()).extracting(java.lang.reflect.Method::getName).contains("start");
+        assertThat(InterpretedForkSite.DIRECTIVE).contains("dev/jfork/Forker.start");
+        assertThat(InterpretedForkSite.ensure()).isTrue();
+        assertThat(InterpretedForkSite.ensure()).isTrue();
+    }
+}
