@@ -601,12 +601,12 @@ public final class Forker {
             AtomicBoolean answered = new AtomicBoolean();
             AtomicBoolean killed = new AtomicBoolean();
             ScheduledFuture<?> killer = ChildWatch.TIMER.schedule(() -> {
-                if (!answered.get()) {
-                    HangDiagnostics.printNativeStacks(pid, "sent no start byte within " + millis + " ms");
-                }
+                // decided, diagnosed and killed under the lock: however long gdb takes, the reader then
+                // sees that this child was killed, and does not reap it before the kill
                 synchronized (lock) {
                     if (!answered.get()) {
                         killed.set(true);
+                        HangDiagnostics.printNativeStacks(pid, "sent no start byte within " + millis + " ms");
                         try {
                             backend.kill(pid, Signals.SIGKILL);
                         } catch (ErrnoException gone) {
