@@ -17,7 +17,10 @@ import java.util.concurrent.TimeoutException;
  * signal, or hung (killed by the watchdog).
  *
  * <p>{@link #destroy()} sends SIGTERM, which a jfork child obeys: its SIGTERM disposition was reset
- * to the default before any Java ran. {@link #destroyForcibly()} sends SIGKILL.
+ * to the default before any Java ran. {@link #destroyForcibly()} sends SIGKILL. Signals are sent only
+ * while the pid is still this child's: the reaper waits with {@code waitid(WNOWAIT)}, which leaves the
+ * ended child unreaped, and reaps it under the same lock the signals take, so neither
+ * {@code destroy} nor the watchdog can reach a process that reused the pid.
  */
 public final class ForkedProcess extends Process {
     /** Exit code of a child whose task threw (after its stack trace went to fd 2); 70 is EX_SOFTWARE. */
