@@ -60,7 +60,7 @@ public final class Forker {
     public static final String THREAD_NAME_PREFIX = "jfork-";
 
     private static final Object FORK_LOCK = new Object();
-    private static final Duration JIT_WAIT = Duration.ofMillis(50);
+    private static final Duration QUIET_WAIT = Duration.ofMillis(200);
     private static final AtomicLong RESTARTS = new AtomicLong();
 
     private final ProcessForker backend;
@@ -338,7 +338,7 @@ public final class Forker {
         System.err.flush();
         ThreadCheck.warnOnceIfOtherThreads();
         HugePageAdvice.adviseOnce();
-        JitQuiescence.awaitIdle(JIT_WAIT);
+        VmQuiescence.awaitIdle(QUIET_WAIT);
         EdenHeadroom.ensure();
     }
 

@@ -125,7 +125,7 @@ final class PreWarm {
             backend.close(pipe[0]);
             backend.close(pipe[1]);
         }
-        JitQuiescence.awaitIdle(SETTLE);
+        VmQuiescence.awaitIdle(SETTLE);
     }
 
     private static void readExactly(ProcessForker backend, int fd, byte[] buffer, int length) {

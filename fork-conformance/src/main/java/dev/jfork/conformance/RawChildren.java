@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.jfork.ErrnoException;
 import dev.jfork.HangDiagnostics;
-import dev.jfork.JitQuiescence;
+import dev.jfork.VmQuiescence;
 import dev.jfork.Signals;
 import dev.jfork.WaitStatus;
 import dev.jfork.spi.ProcessForker;
@@ -36,7 +36,7 @@ public final class RawChildren {
     /** How long a new test child has to send its start byte, in milliseconds. */
     public static final long START_MILLIS = 3000;
 
-    private static final Duration JIT_WAIT = Duration.ofMillis(100);
+    private static final Duration QUIET_WAIT = Duration.ofMillis(200);
     private static final byte[] STARTED = {'S'};
     private static final AtomicLong RESTARTS = new AtomicLong();
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -70,7 +70,7 @@ public final class RawChildren {
     public int fork(ChildBody body) {
         for (int attempt = 1; attempt <= 3; attempt++) {
             int[] start = forker.pipe();
-            JitQuiescence.awaitIdle(JIT_WAIT);
+            VmQuiescence.awaitIdle(QUIET_WAIT);
             int pid = forker.fork();
             if (pid == 0) {
                 int code = CHILD_THREW;

@@ -9,22 +9,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Waits, briefly, until the JVM's code-managing threads are idle. A child forked while one of them
- * holds a VM lock hangs forever when it needs that lock. Measured with gdb: a compiler thread holding
- * the compile-queue lock ({@code CompileBroker::compile_method_base} in the child), and the
- * inline-cache lock ({@code SharedRuntime::handle_wrong_method_ic_miss -> CompiledICLocker} in the
- * child), which the sweeper takes while it cleans compiled code, as does any thread that re-binds a
- * call. Forking while these threads sleep avoids most of those hangs; Java threads of the
- * application can still hold them. It reads {@code /proc/self/task/<tid>/stat} of the threads
- * named {@code C1/C2 CompilerThre...}, {@code Sweeper thread} and {@code Service Thread} (which also
- * cleans compiled code); elsewhere it returns at once.
+ * Waits, briefly, until the JVM's own threads are idle, so that the fork lands at a quiet instant. A
+ * child forked while one of them holds a VM lock hangs forever when it needs that lock, and these
+ * locks are held only while their owner runs. Measured with gdb, children hung on: the compile-queue
+ * lock ({@code CompileBroker::compile_method_base}), the inline-cache lock
+ * ({@code SharedRuntime::handle_wrong_method_ic_miss -> CompiledICLocker}), the arena chunk pool
+ * ({@code Arena::grow -> ChunkPool}, while the child built a stack trace; compiler threads churn
+ * arenas) and a GC safepoint in flight (the VM and GC threads). It reads
+ * {@code /proc/self/task/<tid>/stat} of the threads named like HotSpot's compiler, sweeper, service,
+ * VM, GC and monitor-deflation threads, and returns once none of them is running or runnable;
+ * elsewhere it returns at once. Application threads can still hold such locks: jfork cannot see that.
  */
-public final class JitQuiescence {
+public final class VmQuiescence {
     private static final Path TASKS = Path.of("/proc/self/task");
-    private static volatile List<Path> codeThreadStats;
+    private static volatile List<Path> vmThreadStats;
     private static volatile long scannedAt;
 
-    private JitQuiescence() {
+    private VmQuiescence() {
     }
 
     /**
@@ -36,7 +37,7 @@ public final class JitQuiescence {
     public static boolean awaitIdle(Duration maxWait) {
         long deadline = System.nanoTime() + maxWait.toNanos();
         while (true) {
-            if (!anyCodeThreadRunning()) {
+            if (!anyVmThreadRunning()) {
                 return true;
             }
             if (System.nanoTime() >= deadline) {
@@ -52,13 +53,13 @@ public final class JitQuiescence {
         }
     }
 
-    private static boolean anyCodeThreadRunning() {
-        List<Path> stats = codeThreadStats;
+    private static boolean anyVmThreadRunning() {
+        List<Path> stats = vmThreadStats;
         long now = System.nanoTime();
         if (stats == null || now - scannedAt > 1_000_000_000L) {
-            // compiler threads come and go (UseDynamicNumberOfCompilerThreads): look again each second
+            // threads come and go (dynamic compiler and GC threads): look again each second
             stats = scan();
-            codeThreadStats = stats;
+            vmThreadStats = stats;
             scannedAt = now;
         }
         for (Path stat : stats) {
@@ -75,8 +76,19 @@ public final class JitQuiescence {
         return false;
     }
 
-    private static boolean isCodeManager(String comm) {
-        return comm.contains("CompilerThre") || comm.startsWith("Sweeper thread") || comm.startsWith("Service Thread");
+    /** Thread names ({@code comm}, 15 characters at most) of HotSpot's own threads that take VM locks. */
+    private static final String[] VM_THREADS = {
+        "C1 CompilerThre", "C2 CompilerThre", "Sweeper thread", "Service Thread", "VM Thread", "GC Thread",
+        "G1 ", "Monitor Deflati", "VM Periodic Tas",
+    };
+
+    private static boolean isVmThread(String comm) {
+        for (String name : VM_THREADS) {
+            if (comm.startsWith(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<Path> scan() {
@@ -85,7 +97,7 @@ public final class JitQuiescence {
             for (Path task : tasks) {
                 try {
                     String comm = Files.readString(task.resolve("comm"));
-                    if (isCodeManager(comm)) {
+                    if (isVmThread(comm)) {
                         stats.add(task.resolve("stat"));
                     }
                 } catch (IOException gone) {
