@@ -95,6 +95,7 @@ final class PreWarm {
         }
     }
 
+    @SuppressWarnings("removal") // System.getSecurityManager: the child calls it, through System.setOut
     private static void runHot(ProcessForker backend) throws IOException {
         int[] pipe = backend.pipe();
         byte[] buffer = new byte[256];
@@ -112,8 +113,17 @@ final class PreWarm {
                 Forker.writeFully(backend, pipe[1], message);
                 readExactly(backend, pipe[0], buffer, message.length);
                 out.println("x");
+                out.flush();
                 readExactly(backend, pipe[0], buffer, 1 + System.lineSeparator().length());
                 backend.warmUpExit(0);
+                // JDK and backend methods that the child calls and the parent keeps calling: compiled
+                // fully, they count nothing, so the child cannot ask the compiler for work (gdb: a child
+                // hung in System.setErr -> checkIO -> getSecurityManager -> Runtime1::counter_overflow
+                // -> CompileBroker::compile_method_base)
+                System.getSecurityManager();
+                int[] spare = backend.pipe();
+                backend.close(spare[0]);
+                backend.close(spare[1]);
                 if (i % 4 == 0) {
                     // a task that throws: its exception is encoded (call) or printed (fork) in the child
                     IllegalArgumentException thrown = new IllegalArgumentException("jfork warm-up");
