@@ -112,6 +112,10 @@ final class PreWarm {
                 byte[] message = CallProtocol.encodeValue(i);
                 Forker.writeFully(backend, pipe[1], message);
                 readExactly(backend, pipe[0], buffer, message.length);
+                PreparedValue prepared = new PreparedValue();
+                prepared.serialize(i);
+                prepared.sendTo(backend, pipe[1]);
+                readExactly(backend, pipe[0], buffer, message.length);
                 out.println("x");
                 out.flush();
                 readExactly(backend, pipe[0], buffer, 1 + System.lineSeparator().length());
