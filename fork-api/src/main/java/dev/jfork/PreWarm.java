@@ -98,7 +98,7 @@ final class PreWarm {
     @SuppressWarnings("removal") // System.getSecurityManager: the child calls it, through System.setOut
     private static void runHot(ProcessForker backend) throws IOException {
         int[] pipe = backend.pipe();
-        byte[] buffer = new byte[256];
+        byte[] buffer = new byte[4096];
         byte[] one = {'S'};
         PrintStream out = ChildRuntime.childStream(backend, pipe[1]);
         PrintStream discard = new ChildPrintStream(java.io.OutputStream.nullOutputStream(), java.nio.charset.Charset.defaultCharset());
@@ -109,11 +109,12 @@ final class PreWarm {
                 backend.write(pipe[1], one, 1);
                 backend.read(pipe[0], one, 1);
                 // what a call child and a printing child run, so that it is compiled, not counted
-                byte[] message = CallProtocol.encodeValue(i);
+                Object value = sampleResult(i);
+                byte[] message = CallProtocol.encodeValue(value);
                 Forker.writeFully(backend, pipe[1], message);
                 readExactly(backend, pipe[0], buffer, message.length);
                 PreparedValue prepared = new PreparedValue();
-                prepared.serialize(i);
+                prepared.serialize(value);
                 prepared.sendTo(backend, pipe[1]);
                 readExactly(backend, pipe[0], buffer, message.length);
                 out.println("x");
@@ -140,6 +141,32 @@ final class PreWarm {
             backend.close(pipe[1]);
         }
         VmQuiescence.awaitIdle(SETTLE);
+    }
+
+    /**
+     * Results of the common kinds, in turn: serialisation compiled for one type only would meet any
+     * other as an uncommon trap, and a deoptimisation in a child takes VM locks (gdb, JDK 25: a
+     * {@code call} child returning a String hung in {@code Deoptimization::uncommon_trap -> Arena::grow}).
+     */
+    static Object sampleResult(int i) {
+        switch (i % 8) {
+            case 0:
+                return i;
+            case 1:
+                return "warm-up " + i;
+            case 2:
+                return null;
+            case 3:
+                return (long) i;
+            case 4:
+                return new int[] {i, i + 1};
+            case 5:
+                return new java.util.ArrayList<>(java.util.List.of(i, "x"));
+            case 6:
+                return new java.util.HashMap<>(java.util.Map.of("k", i));
+            default:
+                return java.util.List.of(i);
+        }
     }
 
     private static void readExactly(ProcessForker backend, int fd, byte[] buffer, int length) {
