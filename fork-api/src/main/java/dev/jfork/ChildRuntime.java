@@ -13,6 +13,7 @@ final class ChildRuntime {
     /** Signals whose inherited JVM handlers would only wake a thread the child does not have. */
     static final int[] RESET_SIGNALS = {Signals.SIGTERM, Signals.SIGINT, Signals.SIGHUP};
     private static final byte[] STARTED = {'S'};
+    private static final byte[] GO = new byte[1];
 
     private ChildRuntime() {
     }
@@ -65,16 +66,24 @@ final class ChildRuntime {
         return code;
     }
 
-    /** Signals, deadline, descriptors, then the start handshake: nothing of the user's runs before it. */
+    /**
+     * The parent's ends closed, then the parent's go (it kills instead a child forked while one of the
+     * JVM's threads ran, see {@link VmQuiescence}), signals, deadline, descriptors, then the start
+     * byte: nothing of the user's runs before it.
+     */
     static void prepare(ProcessForker backend, ChildPlan plan, int[] signalsToReset) {
+        for (int fd : plan.closeInChild) {
+            backend.close(fd);
+        }
+        if (backend.read(plan.goFd, GO, 1) != 1) {
+            throw new IllegalStateException("jfork: the parent ended before it let this child start");
+        }
+        backend.close(plan.goFd);
         for (int signal : signalsToReset) {
             backend.resetSignal(signal);
         }
         if (plan.alarmSeconds > 0) {
             backend.alarm(plan.alarmSeconds);
-        }
-        for (int fd : plan.closeInChild) {
-            backend.close(fd);
         }
         for (int i = 0; i < plan.dupFrom.length; i++) {
             backend.dup2(plan.dupFrom[i], plan.dupTo[i]);

@@ -62,6 +62,13 @@ public final class Forker {
     private static final Object FORK_LOCK = new Object();
     private static final Duration QUIET_WAIT = Duration.ofMillis(200);
     private static final AtomicLong RESTARTS = new AtomicLong();
+    /**
+     * How many times, at most, a child forked while one of the JVM's threads ran is killed before its
+     * go and forked again; after that the next one goes ahead (the wait for an idle instant comes
+     * first each time).
+     */
+    private static final int BUSY_FORK_RETRIES = 4;
+    private static final byte[] GO = {'G'};
 
     private final ProcessForker backend;
     private static final java.util.Set<Class<?>> WARMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -108,7 +115,9 @@ public final class Forker {
     }
 
     /**
-     * How many children, in this JVM, were killed and forked again because they sent no start byte.
+     * How many children, in this JVM, were killed and forked again before their task began: because
+     * they sent no start byte in time, or because one of the JVM's own threads ran while they were
+     * forked (see {@link VmQuiescence}).
      *
      * @return the count since start
      */
@@ -338,7 +347,6 @@ public final class Forker {
         System.err.flush();
         ThreadCheck.warnOnceIfOtherThreads();
         HugePageAdvice.adviseOnce();
-        VmQuiescence.awaitIdle(QUIET_WAIT);
         EdenHeadroom.ensure();
     }
 
@@ -364,22 +372,33 @@ public final class Forker {
         int alarm = alarmSeconds(deadline);
         long handshakeMillis = Long.getLong(HANDSHAKE_PROPERTY, DEFAULT_HANDSHAKE_MILLIS);
         ChildFailureException lastHang = null;
-        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+        int attempt = 1;
+        int busyForks = 0;
+        while (attempt <= START_ATTEMPTS) {
             if (javaChild) {
                 ForkHooks.runBefore();
             }
             Stdio stdio = Stdio.open(backend, options);
-            int[] handshake;
+            int[] handshake = null;
+            int[] go = null;
             try {
                 handshake = backend.pipe();
+                go = backend.pipe();
             } catch (RuntimeException e) {
                 stdio.closeAll();
+                if (handshake != null) {
+                    closeQuietly(handshake[0]);
+                    closeQuietly(handshake[1]);
+                }
                 throw e;
             }
-            ChildPlan plan = stdio.plan(handshake, closeInChild, alarm, javaChild);
+            ChildPlan plan = stdio.plan(handshake, go, closeInChild, alarm, javaChild);
             int pid;
+            boolean forkedWhileBusy;
             try {
                 synchronized (FORK_LOCK) {
+                    // last before the fork, so that no other thread of jfork's has time to wake
+                    VmQuiescence.IdleMoment idle = VmQuiescence.awaitIdleMoment(QUIET_WAIT);
                     pid = backend.fork();
                     if (pid == 0) {
                         // this method runs interpreted (InterpretedForkSite): compiled, this branch
@@ -391,14 +410,35 @@ public final class Forker {
                             backend._exit(code);
                         }
                     }
+                    // first thing after the fork: did one of the JVM's threads run while it was made?
+                    forkedWhileBusy = idle != null && !idle.stayedIdle();
                     backend.close(handshake[1]);
+                    backend.close(go[0]);
                     stdio.closeChildEnds();
                 }
             } catch (RuntimeException | Error e) {
                 stdio.closeAll();
-                closeQuietly(handshake[0]);
-                closeQuietly(handshake[1]);
+                for (int fd : new int[] {handshake[0], handshake[1], go[0], go[1]}) {
+                    closeQuietly(fd);
+                }
                 throw e;
+            }
+            if (forkedWhileBusy && busyForks < BUSY_FORK_RETRIES) {
+                // it may hold a copy of a lock taken in that instant, and waits for its go: it is
+                // killed before anything of the user's ran, and forked again
+                busyForks++;
+                discardUnstarted(pid, stdio, handshake[0], go[1]);
+                if (javaChild) {
+                    ForkHooks.runAfterInParent();
+                }
+                continue;
+            }
+            try {
+                backend.write(go[1], GO, 1);
+            } catch (ErrnoException e) {
+                // EPIPE: the child is gone already; its start byte will not come and it is forked again
+            } finally {
+                backend.close(go[1]);
             }
             if (javaChild) {
                 ForkHooks.runAfterInParent();
@@ -423,9 +463,24 @@ public final class Forker {
             lastHang = new ChildFailureException("jfork: child " + pid + " sent no start byte within "
                 + handshakeMillis + " ms (stuck inside the JVM before the task began) and was killed; "
                 + WaitStatus.of(status[0]), pid, null, null);
+            attempt++;
         }
         throw new ChildFailureException("jfork: " + START_ATTEMPTS + " children in a row hung inside the JVM before"
             + " the task began, so it never ran. The last: " + lastHang.getMessage(), lastHang.pid(), null, lastHang);
+    }
+
+    /** Kills and reaps a child that has not been given its go, and closes the parent's ends of its pipes. */
+    private void discardUnstarted(int pid, Stdio stdio, int handshakeFd, int goFd) {
+        try {
+            backend.kill(pid, Signals.SIGKILL);
+        } finally {
+            closeQuietly(goFd);
+            closeQuietly(handshakeFd);
+            stdio.closeParentEnds();
+            int[] status = new int[1];
+            backend.waitpid(pid, status, 0);
+            RESTARTS.incrementAndGet();
+        }
     }
 
     /** A short, growing, jittered pause, so that the next fork does not land in the same GC storm. */
@@ -511,9 +566,10 @@ public final class Forker {
             return pipe;
         }
 
-        ChildPlan plan(int[] handshake, int[] extraClose, int alarmSeconds, boolean javaChild) {
+        ChildPlan plan(int[] handshake, int[] go, int[] extraClose, int alarmSeconds, boolean javaChild) {
             List<Integer> close = new ArrayList<>();
             close.add(handshake[0]);
+            close.add(go[1]);
             List<int[]> dups = new ArrayList<>();
             if (in != null) {
                 close.add(in[1]);
@@ -535,7 +591,7 @@ public final class Forker {
             int[] closeFds = close.stream().mapToInt(Integer::intValue).toArray();
             int[] from = dups.stream().mapToInt(d -> d[0]).toArray();
             int[] to = dups.stream().mapToInt(d -> d[1]).toArray();
-            return new ChildPlan(closeFds, from, to, handshake[1], alarmSeconds, javaChild);
+            return new ChildPlan(closeFds, from, to, handshake[1], go[0], alarmSeconds, javaChild);
         }
 
         void closeChildEnds() {

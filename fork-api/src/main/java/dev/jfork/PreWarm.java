@@ -36,7 +36,9 @@ final class PreWarm {
             // the child's whole life, on harmless arguments: no hooks, a signal already at its default,
             // and System.setOut/setErr given the streams they already hold (a stream another thread set
             // in between would be undone: this runs once, before the first fork)
-            ChildPlan plan = new ChildPlan(new int[] {r[0], r[1]}, new int[] {q[1]}, new int[] {p[1]}, p[1], 0, true,
+            // (r stands for the go pipe: the go is already in it)
+            backend.write(r[1], new byte[] {'G'}, 1);
+            ChildPlan plan = new ChildPlan(new int[] {r[1]}, new int[] {q[1]}, new int[] {p[1]}, p[1], r[0], 0, true,
                 new Object[0]);
             int code = ChildRuntime.live(backend, plan, () -> 0, System.out, System.err, HARMLESS_SIGNAL);
             if (code != 0) {
@@ -126,6 +128,7 @@ final class PreWarm {
                 // hung in System.setErr -> checkIO -> getSecurityManager -> Runtime1::counter_overflow
                 // -> CompileBroker::compile_method_base)
                 System.getSecurityManager();
+                VmQuiescence.warmUp();
                 int[] spare = backend.pipe();
                 backend.close(spare[0]);
                 backend.close(spare[1]);
