@@ -374,96 +374,105 @@ public final class Forker {
         ChildFailureException lastHang = null;
         int attempt = 1;
         int busyForks = 0;
-        while (attempt <= START_ATTEMPTS) {
-            if (javaChild) {
-                ForkHooks.runBefore();
-            }
-            Stdio stdio = Stdio.open(backend, options);
-            int[] handshake = null;
-            int[] go = null;
-            try {
-                handshake = backend.pipe();
-                go = backend.pipe();
-            } catch (RuntimeException e) {
-                stdio.closeAll();
-                if (handshake != null) {
-                    closeQuietly(handshake[0]);
-                    closeQuietly(handshake[1]);
+        // the hooks bracket each child that may start; the re-forks of a child discarded unstarted
+        // (the JVM was busy at its fork) happen inside one bracket, so the user sees one fork
+        boolean hooksOpen = false;
+        try {
+            while (attempt <= START_ATTEMPTS) {
+                if (javaChild && !hooksOpen) {
+                    ForkHooks.runBefore();
+                    hooksOpen = true;
                 }
-                throw e;
-            }
-            ChildPlan plan = stdio.plan(handshake, go, closeInChild, alarm, javaChild);
-            int pid;
-            boolean forkedWhileBusy;
-            try {
-                synchronized (FORK_LOCK) {
-                    // last before the fork, so that no other thread of jfork's has time to wake
-                    VmQuiescence.IdleMoment idle = VmQuiescence.awaitIdleMoment(QUIET_WAIT);
-                    pid = backend.fork();
-                    if (pid == 0) {
-                        // this method runs interpreted (InterpretedForkSite): compiled, this branch
-                        // would be an uncommon trap, never taken in the parent
-                        int code = ForkedProcess.EXIT_UNCAUGHT;
-                        try {
-                            code = ChildRuntime.live(backend, plan, task, childOut, childErr, ChildRuntime.RESET_SIGNALS);
-                        } finally {
-                            backend._exit(code);
-                        }
+                Stdio stdio = Stdio.open(backend, options);
+                int[] handshake = null;
+                int[] go = null;
+                try {
+                    handshake = backend.pipe();
+                    go = backend.pipe();
+                } catch (RuntimeException e) {
+                    stdio.closeAll();
+                    if (handshake != null) {
+                        closeQuietly(handshake[0]);
+                        closeQuietly(handshake[1]);
                     }
-                    // first thing after the fork: did one of the JVM's threads run while it was made?
-                    forkedWhileBusy = idle != null && !idle.stayedIdle();
-                    backend.close(handshake[1]);
-                    backend.close(go[0]);
-                    stdio.closeChildEnds();
+                    throw e;
                 }
-            } catch (RuntimeException | Error e) {
-                stdio.closeAll();
-                for (int fd : new int[] {handshake[0], handshake[1], go[0], go[1]}) {
-                    closeQuietly(fd);
+                ChildPlan plan = stdio.plan(handshake, go, closeInChild, alarm, javaChild);
+                int pid;
+                boolean forkedWhileBusy;
+                try {
+                    synchronized (FORK_LOCK) {
+                        // last before the fork, so that no other thread of jfork's has time to wake
+                        VmQuiescence.IdleMoment idle = VmQuiescence.awaitIdleMoment(QUIET_WAIT);
+                        pid = backend.fork();
+                        if (pid == 0) {
+                            // this method runs interpreted (InterpretedForkSite): compiled, this branch
+                            // would be an uncommon trap, never taken in the parent
+                            int code = ForkedProcess.EXIT_UNCAUGHT;
+                            try {
+                                code = ChildRuntime.live(backend, plan, task, childOut, childErr, ChildRuntime.RESET_SIGNALS);
+                            } finally {
+                                backend._exit(code);
+                            }
+                        }
+                        // first thing after the fork: did one of the JVM's threads run while it was made?
+                        forkedWhileBusy = idle != null && !idle.stayedIdle();
+                        backend.close(handshake[1]);
+                        backend.close(go[0]);
+                        stdio.closeChildEnds();
+                    }
+                } catch (RuntimeException | Error e) {
+                    stdio.closeAll();
+                    for (int fd : new int[] {handshake[0], handshake[1], go[0], go[1]}) {
+                        closeQuietly(fd);
+                    }
+                    throw e;
                 }
-                throw e;
-            }
-            if (forkedWhileBusy && busyForks < BUSY_FORK_RETRIES) {
-                // it may hold a copy of a lock taken in that instant, and waits for its go: it is
-                // killed before anything of the user's ran, and forked again
-                busyForks++;
-                discardUnstarted(pid, stdio, handshake[0], go[1]);
+                if (forkedWhileBusy && busyForks < BUSY_FORK_RETRIES) {
+                    // it may hold a copy of a lock taken in that instant, and waits for its go: it is
+                    // killed before anything of the user's ran, and forked again
+                    busyForks++;
+                    discardUnstarted(pid, stdio, handshake[0], go[1]);
+                    continue;
+                }
+                try {
+                    backend.write(go[1], GO, 1);
+                } catch (ErrnoException e) {
+                    // EPIPE: the child is gone already; its start byte will not come and it is forked again
+                } finally {
+                    backend.close(go[1]);
+                }
+                hooksOpen = false;
                 if (javaChild) {
                     ForkHooks.runAfterInParent();
                 }
-                continue;
+                Handshake answer = Handshake.await(backend, pid, handshake[0], handshakeMillis, !javaChild);
+                if (answer.started) {
+                    ForkedProcess child = stdio.process(pid, deadline, alarm > 0);
+                    if (answer.execErrno != 0) {
+                        stdio.closeParentEnds();
+                        int[] status = new int[1];
+                        backend.waitpid(pid, status, 0);
+                        throw new ErrnoException("execvp(" + ((ExecBody) task).program() + ")", answer.execErrno);
+                    }
+                    child.watch();
+                    return child;
+                }
+                stdio.closeParentEnds();
+                int[] status = new int[1];
+                backend.waitpid(pid, status, 0);
+                RESTARTS.incrementAndGet();
+                pauseBeforeRetry(attempt);
+                lastHang = new ChildFailureException("jfork: child " + pid + " sent no start byte within "
+                    + handshakeMillis + " ms (stuck inside the JVM before the task began) and was killed; "
+                    + WaitStatus.of(status[0]), pid, null, null);
+                attempt++;
             }
-            try {
-                backend.write(go[1], GO, 1);
-            } catch (ErrnoException e) {
-                // EPIPE: the child is gone already; its start byte will not come and it is forked again
-            } finally {
-                backend.close(go[1]);
-            }
-            if (javaChild) {
+        } finally {
+            if (hooksOpen) {
+                // the fork failed after the before hooks ran: the parent's side is still told
                 ForkHooks.runAfterInParent();
             }
-            Handshake answer = Handshake.await(backend, pid, handshake[0], handshakeMillis, !javaChild);
-            if (answer.started) {
-                ForkedProcess child = stdio.process(pid, deadline, alarm > 0);
-                if (answer.execErrno != 0) {
-                    stdio.closeParentEnds();
-                    int[] status = new int[1];
-                    backend.waitpid(pid, status, 0);
-                    throw new ErrnoException("execvp(" + ((ExecBody) task).program() + ")", answer.execErrno);
-                }
-                child.watch();
-                return child;
-            }
-            stdio.closeParentEnds();
-            int[] status = new int[1];
-            backend.waitpid(pid, status, 0);
-            RESTARTS.incrementAndGet();
-            pauseBeforeRetry(attempt);
-            lastHang = new ChildFailureException("jfork: child " + pid + " sent no start byte within "
-                + handshakeMillis + " ms (stuck inside the JVM before the task began) and was killed; "
-                + WaitStatus.of(status[0]), pid, null, null);
-            attempt++;
         }
         throw new ChildFailureException("jfork: " + START_ATTEMPTS + " children in a row hung inside the JVM before"
             + " the task began, so it never ran. The last: " + lastHang.getMessage(), lastHang.pid(), null, lastHang);
