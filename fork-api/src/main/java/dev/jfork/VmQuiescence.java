@@ -21,12 +21,13 @@ import java.util.List;
  * one fork after the previous call, 3 in 2,490 calls).
  * <p>
  * Before the fork it waits, briefly, until none of the threads named like HotSpot's compiler,
- * sweeper, service, VM and GC threads, or like jfork's own (the calling thread aside), is running or
- * runnable ({@code /proc/self/task/<tid>/stat}), and notes how long each has run so far
- * ({@code schedstat}). Right after the fork, {@link IdleMoment#stayedIdle()} reads those times again:
- * a thread that ran in between may have taken a lock that the child now holds a copy of forever, so
- * {@link Forker} kills that child before it is let start, and forks again. Elsewhere than on Linux it
- * does nothing. Application threads can still hold such locks: jfork cannot see that.
+ * sweeper, service, VM, GC, monitor-deflation and periodic-task threads, or like jfork's own (the
+ * calling thread aside), is running or runnable ({@code /proc/self/task/<tid>/stat}), and notes how
+ * long each has run so far ({@code schedstat}). Right after the fork, {@link IdleMoment#stayedIdle()}
+ * reads those times again: a thread that ran in between may have taken a lock that the child now
+ * holds a copy of forever, so {@link Forker} kills that child before it is let start, and forks
+ * again. Code that calls the raw {@link dev.jfork.spi.ProcessForker#fork()} can do the same. Elsewhere
+ * than on Linux it does nothing. Application threads can still hold such locks: jfork cannot see that.
  */
 public final class VmQuiescence {
     private static final Path TASKS = Path.of("/proc/self/task");
@@ -58,7 +59,7 @@ public final class VmQuiescence {
      * @param maxWait the longest wait
      * @return the idle moment; null when the wait ran out or this is not Linux
      */
-    static IdleMoment awaitIdleMoment(Duration maxWait) {
+    public static IdleMoment awaitIdleMoment(Duration maxWait) {
         long deadline = System.nanoTime() + maxWait.toNanos();
         while (true) {
             List<Task> tasks = watchedTasks();
@@ -82,8 +83,12 @@ public final class VmQuiescence {
         }
     }
 
-    /** An instant at which the watched threads were idle, with how long each had run by then. */
-    static final class IdleMoment {
+    /**
+     * An instant at which the watched threads were idle, with how long each had run by then. Take it
+     * right before a fork and ask {@link #stayedIdle()} right after it, in the parent; a child forked
+     * while one of them ran should be killed before it does anything, and forked again.
+     */
+    public static final class IdleMoment {
         private final List<Task> tasks;
         private final long[] runTimes;
 
@@ -94,13 +99,23 @@ public final class VmQuiescence {
 
         /**
          * Whether none of the watched threads has run since this moment. False also when one of them
-         * ended, or its run time cannot be read.
+         * ended, or its run time cannot be read. The periodic-task thread is left out of this check:
+         * it ticks every few milliseconds and takes none of the locks a child needs, but would make
+         * many forks look busy.
          *
          * @return true when all of them slept since
          */
-        boolean stayedIdle() {
+        public boolean stayedIdle() {
             long[] now = runTimes(tasks);
-            return now != null && java.util.Arrays.equals(now, runTimes);
+            if (now == null) {
+                return false;
+            }
+            for (int i = 0; i < now.length; i++) {
+                if (now[i] != runTimes[i] && tasks.get(i).checkedAfterFork) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -124,10 +139,12 @@ public final class VmQuiescence {
     private static final class Task {
         final Path stat;
         final Path schedstat;
+        final boolean checkedAfterFork;
 
-        Task(Path dir) {
+        Task(Path dir, boolean checkedAfterFork) {
             this.stat = dir.resolve("stat");
             this.schedstat = dir.resolve("schedstat");
+            this.checkedAfterFork = checkedAfterFork;
         }
     }
 
@@ -190,14 +207,16 @@ public final class VmQuiescence {
 
     /**
      * Thread names ({@code comm}, 15 characters at most) of HotSpot's threads that take the VM locks a
-     * child needs, and jfork's own. Not among them: the periodic housekeepers (periodic task, G1 service,
-     * monitor deflation), which wake every few milliseconds, hold none of those locks in any hang seen,
-     * and would make every seventh fork look busy.
+     * child needs, and jfork's own. The monitor-deflation thread is among them: it handshakes with
+     * every Java thread, and a child forked in that instant holds a copy of a handshake in flight.
      */
     private static final String[] VM_THREADS = {
         "C1 CompilerThre", "C2 CompilerThre", "Sweeper thread", "Service Thread", "VM Thread", "GC Thread",
-        "G1 Main Marker", "G1 Conc", "G1 Refine", Forker.THREAD_NAME_PREFIX,
+        "G1 ", "Monitor Deflati", Forker.THREAD_NAME_PREFIX,
     };
+
+    /** Waited for before the fork, not checked after it: see {@link IdleMoment#stayedIdle()}. */
+    private static final String PERIODIC_TASK_THREAD = "VM Periodic Tas";
 
     /** The number of threads, field 20 of {@code /proc/self/stat}; -1 when unknown. */
     private static int threadCount() {
@@ -221,6 +240,9 @@ public final class VmQuiescence {
     }
 
     private static boolean isVmThread(String comm) {
+        if (comm.startsWith(PERIODIC_TASK_THREAD)) {
+            return true;
+        }
         for (String name : VM_THREADS) {
             if (comm.startsWith(name)) {
                 return true;
@@ -236,7 +258,7 @@ public final class VmQuiescence {
                 try {
                     String comm = Files.readString(task.resolve("comm"));
                     if (isVmThread(comm)) {
-                        found.add(new Task(task));
+                        found.add(new Task(task, !comm.startsWith(PERIODIC_TASK_THREAD)));
                     }
                 } catch (IOException gone) {
                     // the thread ended

@@ -33,12 +33,16 @@ public final class RawChildren {
     /** How long the parent waits for a test child before SIGKILL, in milliseconds. */
     public static final long PARENT_DEADLINE_MILLIS = 15_000;
 
+    /** How many times in a row a child forked while the JVM's threads were busy is discarded and forked again. */
+    public static final int BUSY_FORKS = 4;
+
     /** How long a new test child has to send its start byte, in milliseconds. */
     public static final long START_MILLIS = 3000;
 
     private static final Duration QUIET_WAIT = Duration.ofMillis(200);
     private static final byte[] STARTED = {'S'};
     private static final AtomicLong RESTARTS = new AtomicLong();
+    private static final AtomicLong BUSY_RESTARTS = new AtomicLong();
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread t = new Thread(task, "jfork-kit-start-timer");
         t.setDaemon(true);
@@ -58,25 +62,37 @@ public final class RawChildren {
     }
 
     /**
-     * Forks a child that arms its alarm, sends one start byte, runs {@code body} and {@code _exit}s
-     * with its result. The child never returns from here. A child that sends no start byte within
-     * {@link #START_MILLIS} is stuck inside the JVM before its body began (measured: a GC safepoint
-     * or VM lock held at the fork); it is killed and forked again, at most three times, so a body
-     * never runs twice.
+     * Forks a child that arms its alarm, waits for the parent's go byte, sends one start byte, runs
+     * {@code body} and {@code _exit}s with its result. The child never returns from here.
+     * <p>
+     * The fork lands at an instant when the JVM's own threads are idle ({@link VmQuiescence}); a child
+     * forked while one of them ran anyway may hold a copy of a VM lock taken in that instant, so it is
+     * killed before its go byte and forked again, at most {@link #BUSY_FORKS} times. A child that
+     * sends no start byte within {@link #START_MILLIS} is stuck inside the JVM before its body began
+     * (measured: a GC safepoint or VM lock held at the fork); it is killed and forked again, at most
+     * three times, so a body never runs twice.
      *
      * @param body what the child does
      * @return the child's pid, in the parent
      */
     public int fork(ChildBody body) {
+        int busyForks = 0;
         for (int attempt = 1; attempt <= 3; attempt++) {
             int[] start = forker.pipe();
-            VmQuiescence.awaitIdle(QUIET_WAIT);
+            int[] go = forker.pipe();
+            VmQuiescence.IdleMoment idle = VmQuiescence.awaitIdleMoment(QUIET_WAIT);
             int pid = forker.fork();
             if (pid == 0) {
                 int code = CHILD_THREW;
                 try {
                     forker.close(start[0]);
+                    forker.close(go[1]);
                     forker.alarm(CHILD_ALARM_SECONDS);
+                    if (forker.read(go[0], new byte[1], 1) != 1) {
+                        // the parent discarded this child, or ended
+                        forker._exit(CHILD_THREW);
+                    }
+                    forker.close(go[0]);
                     forker.write(start[1], STARTED, 1);
                     forker.close(start[1]);
                     code = body.run();
@@ -86,8 +102,28 @@ public final class RawChildren {
                     forker._exit(code);
                 }
             }
+            boolean forkedWhileBusy = idle != null && !idle.stayedIdle();
             unreaped.add(pid);
             forker.close(start[1]);
+            forker.close(go[0]);
+            if (forkedWhileBusy && busyForks < BUSY_FORKS) {
+                busyForks++;
+                attempt--;
+                forker.kill(pid, 9);
+                forker.close(go[1]);
+                forker.close(start[0]);
+                forker.waitpid(pid, new int[1], 0);
+                unreaped.remove(pid);
+                BUSY_RESTARTS.incrementAndGet();
+                continue;
+            }
+            try {
+                forker.write(go[1], STARTED, 1);
+            } catch (ErrnoException gone) {
+                // EPIPE: the child died already; its start byte will not come
+            } finally {
+                forker.close(go[1]);
+            }
             boolean started = awaitStartByte(pid, start[0]);
             forker.close(start[0]);
             if (started) {
@@ -98,6 +134,16 @@ public final class RawChildren {
             RESTARTS.incrementAndGet();
         }
         return fail("three children in a row hung inside the JVM before their body began");
+    }
+
+    /**
+     * How many test children, in this JVM, were killed before their go byte because one of the JVM's
+     * threads ran while they were forked, and forked again.
+     *
+     * @return the count
+     */
+    public static long busyRestarts() {
+        return BUSY_RESTARTS.get();
     }
 
     /**
