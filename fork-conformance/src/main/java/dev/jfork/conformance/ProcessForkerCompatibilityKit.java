@@ -32,8 +32,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -479,6 +481,48 @@ public abstract class ProcessForkerCompatibilityKit extends RawSpiKit {
             assertThat(p.waitFor()).isZero();
             assertThat(parentSide).containsExactly("before-c", "before-b", "before-a", "parent-a", "parent-b", "parent-c");
             assertThat(childSide.toString()).as("the parent's copy is untouched").isEmpty();
+        }
+
+        @Test
+        @DisplayName("a fork made again because a watched thread ran during it runs each hook once")
+        void busyForkMadeAgainRunsHooksOnce() throws Exception {
+            List<String> parentSide = new ArrayList<>();
+            Runnable before = () -> parentSide.add("before");
+            Runnable afterParent = () -> parentSide.add("parent");
+            registered.addAll(List.of(before, afterParent));
+            ForkHooks.registerBefore(before);
+            ForkHooks.registerAfterInParent(afterParent);
+            // a thread named like jfork's own, awake for 50 us every 200 us: idle often enough for the
+            // wait before the fork, and sure to run during the fork of a JVM (milliseconds)
+            AtomicBoolean stop = new AtomicBoolean();
+            CountDownLatch running = new CountDownLatch(1);
+            Thread busy = new Thread(() -> {
+                running.countDown();
+                while (!stop.get()) {
+                    long until = System.nanoTime() + 50_000;
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                    LockSupport.parkNanos(200_000);
+                }
+            }, Forker.THREAD_NAME_PREFIX + "kit-busy");
+            busy.setDaemon(true);
+            long restartsBefore = Forker.restartsBeforeStart();
+            busy.start();
+            Integer answer;
+            try {
+                // by now the thread carries its name where jfork looks (/proc/self/task/<tid>/comm)
+                assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+                answer = safe.call(() -> 42, SHORT);
+            } finally {
+                stop.set(true);
+                busy.join(5000);
+            }
+            assertThat(busy.isAlive()).isFalse();
+            assertThat(answer).isEqualTo(42);
+            assertThat(Forker.restartsBeforeStart() - restartsBefore)
+                .as("children discarded before their go byte and forked again").isPositive();
+            assertThat(parentSide).containsExactly("before", "parent");
         }
 
         @Test
