@@ -698,6 +698,34 @@ public abstract class ProcessForkerCompatibilityKit extends RawSpiKit {
     }
 
     @Nested
+    @DisplayName("signal chaining")
+    class SignalChaining {
+        @Test
+        @DisplayName("with libjsig preloaded, destroy() still ends a child with SIGTERM, and no deprecated signal() is called")
+        void libjsigPreloaded() throws Exception {
+            Path libjsig = Path.of(System.getProperty("java.home"), "lib", "libjsig.so");
+            assertThat(libjsig).as("HotSpot's signal-chaining library").isRegularFile();
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dfork.warnThreads=false",
+                "-cp", System.getProperty("java.class.path"), SignalChainingProbe.class.getName(), forker.getClass().getName())
+                .redirectErrorStream(true);
+            builder.environment().put("LD_PRELOAD", libjsig.toString());
+            Process probe = builder.start();
+            try {
+                String out = readAll(probe.getInputStream());
+                assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                // libjsig (JDK 16 to 22) warns on stderr when signal() or sigset() is called
+                assertThat(out).contains(SignalChainingProbe.ENDED + " " + (128 + Signals.SIGTERM))
+                    .doesNotContain("signal()");
+                assertThat(probe.exitValue()).as(out).isZero();
+            } finally {
+                probe.destroyForcibly();
+                probe.waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Nested
     @DisplayName("shared heaps")
     class SharedHeap {
         @Test

@@ -155,8 +155,8 @@ public final class JnaProcessForker implements ProcessForker {
     @Override
     public void resetSignal(int signal) {
         Binding.ensure();
-        if (LibC.signal(signal, LibC.SIG_DFL) == -1L) {
-            throw new ErrnoException("signal(sig=" + signal + ", SIG_DFL)", Native.getLastError());
+        if (LibC.sigaction(signal, LibC.DEFAULT_ACTION, null) < 0) {
+            throw new ErrnoException("sigaction(sig=" + signal + ", SIG_DFL)", Native.getLastError());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.jfork.jna;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
@@ -14,8 +15,8 @@ final class LibC {
     static final int O_CLOEXEC = 02000000;
     /** {@code CLOSE_RANGE_CLOEXEC} from {@code linux/close_range.h}. */
     static final int CLOSE_RANGE_CLOEXEC = 4;
-    /** {@code SIG_DFL}. */
-    static final long SIG_DFL = 0;
+    /** {@code sizeof(struct sigaction)} in glibc on x86_64 and aarch64. */
+    static final int SIGACTION_SIZE = 152;
     /** {@code P_PID} of {@code waitid}. */
     static final int P_PID = 1;
     /** {@code WEXITED} of {@code waitid}. */
@@ -25,8 +26,20 @@ final class LibC {
     /** {@code sizeof(siginfo_t)} on Linux. */
     static final int SIGINFO_SIZE = 128;
 
+    /**
+     * A {@code struct sigaction} of zeros: {@code SIG_DFL}, an empty mask, no flags. Made once, in the
+     * parent, so a child allocates nothing to reset a signal; it lives as long as this class.
+     */
+    static final Pointer DEFAULT_ACTION = zeroed(SIGACTION_SIZE);
+
     static {
         Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+    }
+
+    private static Pointer zeroed(int size) {
+        Memory memory = new Memory(size);
+        memory.clear();
+        return memory;
     }
 
     private LibC() {
@@ -66,7 +79,11 @@ final class LibC {
 
     static native int alarm(int seconds);
 
-    static native long signal(int signal, long handler);
+    /**
+     * {@code sigaction}, not {@code signal}: HotSpot's signal-chaining library warns on stderr when
+     * {@code signal} is called (JDK 16 to 22), and the JNI backend calls {@code sigaction} too.
+     */
+    static native int sigaction(int signal, Pointer action, Pointer oldAction);
 
     static native int close_range(int first, int last, int flags);
 }

@@ -29,8 +29,8 @@ final class JnrCalls implements IntSupplier {
     private static final int EINTR = 4;
     /** Linux {@code O_CLOEXEC} on x86_64 and aarch64. */
     private static final int O_CLOEXEC = 02000000;
-    /** {@code SIG_DFL} as an address. */
-    private static final long SIG_DFL = 0L;
+    /** {@code sizeof(struct sigaction)} in glibc on x86_64 and aarch64. */
+    private static final long SIGACTION_SIZE = 152L;
     /** {@code __NR_close_range}: 436 on x86_64 and aarch64 alike (the shared syscall table). */
     private static final long SYS_CLOSE_RANGE = 436L;
     /** {@code ~0U}, the highest descriptor for {@code close_range}. */
@@ -48,11 +48,20 @@ final class JnrCalls implements IntSupplier {
     private final POSIX posix;
     private final LibC libc;
     private final jnr.ffi.Runtime runtime;
+    /**
+     * The address of a {@code struct sigaction} of zeros ({@code SIG_DFL}, an empty mask, no flags),
+     * made once in the parent so a child allocates nothing to reset a signal; never freed.
+     */
+    private final long defaultAction;
 
     private JnrCalls(POSIX posix, LibC libc) {
         this.posix = posix;
         this.libc = libc;
         this.runtime = jnr.ffi.Runtime.getRuntime(libc);
+        this.defaultAction = libc.calloc(1, SIGACTION_SIZE);
+        if (defaultAction == 0) {
+            throw new ErrnoException("calloc(1, sizeof(struct sigaction))", getAsInt());
+        }
     }
 
     /**
@@ -100,8 +109,8 @@ final class JnrCalls implements IntSupplier {
         // pipe2 with flags the kernel rejects (EINVAL): no descriptor is ever made
         int[] fds = new int[2];
         expectFailure(() -> check(libc.pipe2(fds, -1), "pipe2(flags=-1)"));
-        // signal 0 is rejected by libc (EINVAL) before any sigaction
-        expectFailure(() -> check(libc.signal(0, SIG_DFL) == -1L ? -1 : 0, "signal(sig=0, SIG_DFL)"));
+        // signal 0 is rejected (EINVAL) before any disposition changes
+        expectFailure(() -> resetSignal(0));
         // close_range with first > last is rejected (EINVAL) before it looks at any descriptor
         expectFailure(() -> check((int) libc.syscall(SYS_CLOSE_RANGE, 1, 0, CLOSE_RANGE_CLOEXEC), "close_range(1, 0)"));
         // an empty path is ENOENT for execv and execvp alike (this also runs calloc, memcpy and free)
@@ -243,8 +252,7 @@ final class JnrCalls implements IntSupplier {
     }
 
     void resetSignal(int signal) {
-        long previous = libc.signal(signal, SIG_DFL);
-        check(previous == -1L ? -1 : 0, "signal", "sig", signal, "handler", "SIG_DFL");
+        check(libc.sigaction(signal, defaultAction, 0L), "sigaction", "sig", signal, "handler", "SIG_DFL");
     }
 
     void closeOnExecFrom(int lowestFd) {

@@ -270,9 +270,9 @@ public final class JnrProcessForker implements ProcessForker {
     /**
      * {@inheritDoc}
      *
-     * <p>Calls libc's {@code signal(signal, SIG_DFL)}.
+     * <p>Calls libc's {@code sigaction} with an action of zeros ({@code SIG_DFL}), made once in the parent.
      *
-     * @throws ErrnoException when {@code signal} fails, e.g. {@code EINVAL} for SIGKILL or an
+     * @throws ErrnoException when {@code sigaction} fails, e.g. {@code EINVAL} for SIGKILL or an
      *     invalid number
      * @throws IllegalStateException when the backend is unavailable
      */

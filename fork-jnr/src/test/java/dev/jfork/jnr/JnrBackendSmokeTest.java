@@ -408,7 +408,7 @@ class JnrBackendSmokeTest {
         assertThatThrownBy(() -> forker.resetSignal(Signals.SIGKILL))
             .isInstanceOfSatisfying(ErrnoException.class, e -> {
                 assertThat(e.errnoName()).isEqualTo("EINVAL");
-                assertThat(e.operation()).contains("signal", "9");
+                assertThat(e.operation()).contains("sigaction", "9");
             });
     }
 

@@ -58,15 +58,17 @@ public interface LibC {
     int pipe2(@Out int[] fds, int flags);
 
     /**
-     * {@code sighandler_t signal(int signum, sighandler_t handler)} with the handler as an address.
+     * {@code int sigaction(int signum, const struct sigaction *act, struct sigaction *oldact)}, not
+     * {@code signal}: HotSpot's signal-chaining library warns on stderr when {@code signal} is called
+     * (JDK 16 to 22).
      *
      * @param signum the signal
-     * @param handler the handler's address; 0 is {@code SIG_DFL}
-     * @return the previous handler, or -1 ({@code SIG_ERR}) with errno
+     * @param action the new action's address
+     * @param oldAction where the old action goes, or 0
+     * @return 0, or -1 with errno
      */
     @SaveError
-    @intptr_t
-    long signal(int signum, @intptr_t long handler);
+    int sigaction(int signum, @intptr_t long action, @intptr_t long oldAction);
 
     /**
      * {@code int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)}.
