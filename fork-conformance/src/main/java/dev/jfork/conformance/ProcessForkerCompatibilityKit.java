@@ -52,6 +52,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 public abstract class ProcessForkerCompatibilityKit extends RawSpiKit {
     private static final ForkOptions SHORT = ForkOptions.defaults().withDeadline(Duration.ofSeconds(20));
+    /** How long a probe JVM (a test run in a JVM of its own) may live before it is killed, in seconds. */
+    private static final long PROBE_SECONDS = 90;
 
     /** The safe layer on the backend under test. */
     protected Forker safe;
@@ -79,6 +81,15 @@ public abstract class ProcessForkerCompatibilityKit extends RawSpiKit {
 
     private ForkedProcess fork(dev.jfork.ChildTask task, ForkOptions options) {
         return track(safe.fork(task, options));
+    }
+
+    /**
+     * Ends a probe JVM with SIGKILL if it still runs after {@link #PROBE_SECONDS}, so that reading its
+     * output can never block a test for ever; the test then fails on the probe's output.
+     */
+    private static Process bounded(Process probe) {
+        CompletableFuture.delayedExecutor(PROBE_SECONDS, TimeUnit.SECONDS).execute(probe::destroyForcibly);
+        return probe;
     }
 
     private static String readAll(InputStream in) throws Exception {
@@ -668,10 +679,10 @@ public abstract class ProcessForkerCompatibilityKit extends RawSpiKit {
             // writable cgroup v1 pids hierarchy, which this project's machines have.
             Files.createDirectory(cgroup);
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process probe = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dfork.warnThreads=false",
+            Process probe = bounded(new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dfork.warnThreads=false",
                 "-cp", System.getProperty("java.class.path"), ForkFailureProbe.class.getName(), forker.getClass().getName())
                 .redirectErrorStream(true)
-                .start();
+                .start());
             try {
                 java.io.BufferedReader out = new java.io.BufferedReader(
                     new java.io.InputStreamReader(probe.getInputStream(), StandardCharsets.UTF_8));
@@ -710,7 +721,7 @@ public abstract class ProcessForkerCompatibilityKit extends RawSpiKit {
                 "-cp", System.getProperty("java.class.path"), SignalChainingProbe.class.getName(), forker.getClass().getName())
                 .redirectErrorStream(true);
             builder.environment().put("LD_PRELOAD", libjsig.toString());
-            Process probe = builder.start();
+            Process probe = bounded(builder.start());
             try {
                 String out = readAll(probe.getInputStream());
                 assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -732,10 +743,10 @@ public abstract class ProcessForkerCompatibilityKit extends RawSpiKit {
         @DisplayName("a JVM running ZGC refuses to fork, names the collector, and no child is made")
         void zgcRefused() throws Exception {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process probe = new ProcessBuilder(java, "-XX:+UseZGC", "--enable-native-access=ALL-UNNAMED",
+            Process probe = bounded(new ProcessBuilder(java, "-XX:+UseZGC", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), ZgcProbe.class.getName(), forker.getClass().getName())
                 .redirectErrorStream(true)
-                .start();
+                .start());
             String out = readAll(probe.getInputStream());
             assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(out).contains(ZgcProbe.REFUSED).contains("ZGC").contains("-XX:+UseG1GC")
