@@ -17,6 +17,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -325,6 +326,10 @@ JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_alarm(JNIEnv *env, jclass 
     return (jint) alarm((unsigned) seconds);
 }
 
+JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_setParentDeathSignal(JNIEnv *env, jclass cls, jint sig) {
+    return prctl(PR_SET_PDEATHSIG, (unsigned long) sig, 0UL, 0UL, 0UL) < 0 ? fail() : 0;
+}
+
 JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_resetSignal(JNIEnv *env, jclass cls, jint sig) {
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
@@ -511,6 +516,7 @@ static const JNINativeMethod METHODS[] = {
     METHOD("execvp", "([B[[B)I", Java_dev_jfork_jni_NativeCalls_execvp),
     METHOD("alarm", "(I)I", Java_dev_jfork_jni_NativeCalls_alarm),
     METHOD("resetSignal", "(I)I", Java_dev_jfork_jni_NativeCalls_resetSignal),
+    METHOD("setParentDeathSignal", "(I)I", Java_dev_jfork_jni_NativeCalls_setParentDeathSignal),
     METHOD("closeOnExecFrom", "(I)I", Java_dev_jfork_jni_NativeCalls_closeOnExecFrom),
     METHOD("forkWriteAndExit", "(I[BII)I", Java_dev_jfork_jni_NativeCalls_forkWriteAndExit),
     METHOD("forkPrintPidAndExit", "(I[B[BII)I", Java_dev_jfork_jni_NativeCalls_forkPrintPidAndExit),

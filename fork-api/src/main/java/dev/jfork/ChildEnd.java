@@ -3,8 +3,8 @@ package dev.jfork;
 import java.time.Duration;
 
 /**
- * How a forked child ended: it exited with a code, a signal killed it, or it hung and the watchdog
- * killed it.
+ * How a forked child ended: it exited with a code, a signal killed it, it hung and the watchdog
+ * killed it, or it deadlocked and jfork killed it at once.
  *
  * @param kind which of the three
  * @param exitCode the exit code when {@link Kind#EXITED}, otherwise -1
@@ -20,14 +20,23 @@ public record ChildEnd(Kind kind, int exitCode, int signal, WaitStatus status) {
         /** A signal that the watchdog did not send killed it: a user's {@code destroy}, a crash. */
         SIGNALED,
         /** It outlived its deadline, and the watchdog's SIGKILL or its own SIGALRM ended it. */
-        HUNG
+        HUNG,
+        /**
+         * Its only thread slept for ever on a lock that only a thread which does not exist in a child
+         * could release (a GC, a class first loaded in the child, a lock held at the fork, a wait
+         * nobody can end), and jfork ended it with SIGKILL as soon as it saw that, not at its deadline.
+         */
+        DEADLOCKED
     }
 
-    static ChildEnd of(WaitStatus status, boolean watchdogKilled, boolean alarmArmed) {
+    static ChildEnd of(WaitStatus status, boolean watchdogKilled, boolean deadlockKilled, boolean alarmArmed) {
         if (status.exited()) {
             return new ChildEnd(Kind.EXITED, status.exitCode(), 0, status);
         }
         int signal = status.termSignal();
+        if (deadlockKilled && signal == Signals.SIGKILL) {
+            return new ChildEnd(Kind.DEADLOCKED, -1, signal, status);
+        }
         boolean hung = (watchdogKilled && signal == Signals.SIGKILL) || (alarmArmed && signal == Signals.SIGALRM);
         return new ChildEnd(hung ? Kind.HUNG : Kind.SIGNALED, -1, signal, status);
     }
@@ -54,9 +63,12 @@ public record ChildEnd(Kind kind, int exitCode, int signal, WaitStatus status) {
         switch (kind) {
             case EXITED:
                 return "exited with code " + exitCode;
+            case DEADLOCKED:
+                return "deadlocked: its only thread waited for ever on a lock, and jfork ended it with SIGKILL";
             case HUNG:
-                return "hung: the watchdog ended it with " + Signals.name(signal) + " after its deadline of "
-                    + (deadline == null ? "?" : deadline.toMillis() + " ms");
+                return "hung: " + (signal == Signals.SIGALRM ? "its own alarm" : "the watchdog")
+                    + " ended it with " + Signals.name(signal) + (deadline == null ? " at its deadline"
+                    : " after its deadline of " + deadline.toMillis() + " ms");
             default:
                 return "killed by " + Signals.name(signal) + " (" + signal + ")";
         }

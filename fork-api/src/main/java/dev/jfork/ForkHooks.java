@@ -1,7 +1,6 @@
 package dev.jfork;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import dev.jfork.internal.launch.HookRegistry;
 
 /**
  * Hooks around every fork that jfork makes ({@link Forker#fork}, {@link Forker#call}; not
@@ -27,10 +26,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * trace on fd 2, exit code {@link ForkedProcess#EXIT_UNCAUGHT}); the task does not run.
  */
 public final class ForkHooks {
-    private static final List<Runnable> BEFORE = new CopyOnWriteArrayList<>();
-    private static final List<Runnable> AFTER_IN_PARENT = new CopyOnWriteArrayList<>();
-    private static final List<Runnable> AFTER_IN_CHILD = new CopyOnWriteArrayList<>();
-
     private ForkHooks() {
     }
 
@@ -40,7 +35,7 @@ public final class ForkHooks {
      * @param hook the hook
      */
     public static void registerBefore(Runnable hook) {
-        BEFORE.add(java.util.Objects.requireNonNull(hook));
+        HookRegistry.addBefore(hook);
     }
 
     /**
@@ -49,7 +44,7 @@ public final class ForkHooks {
      * @param hook the hook
      */
     public static void registerAfterInParent(Runnable hook) {
-        AFTER_IN_PARENT.add(java.util.Objects.requireNonNull(hook));
+        HookRegistry.addAfterInParent(hook);
     }
 
     /**
@@ -59,7 +54,7 @@ public final class ForkHooks {
      * @param hook the hook
      */
     public static void registerAfterInChild(Runnable hook) {
-        AFTER_IN_CHILD.add(java.util.Objects.requireNonNull(hook));
+        HookRegistry.addAfterInChild(hook);
     }
 
     /**
@@ -69,38 +64,6 @@ public final class ForkHooks {
      * @return whether it was registered
      */
     public static boolean unregister(Runnable hook) {
-        boolean removed = BEFORE.remove(hook);
-        removed |= AFTER_IN_PARENT.remove(hook);
-        removed |= AFTER_IN_CHILD.remove(hook);
-        return removed;
-    }
-
-    static void runBefore() {
-        Object[] hooks = BEFORE.toArray();
-        for (int i = hooks.length - 1; i >= 0; i--) {
-            ((Runnable) hooks[i]).run();
-        }
-    }
-
-    static void runAfterInParent() {
-        for (Runnable hook : AFTER_IN_PARENT) {
-            try {
-                hook.run();
-            } catch (RuntimeException | Error e) {
-                System.getLogger("dev.jfork").log(System.Logger.Level.WARNING,
-                    "jfork: an afterInParent hook threw; the fork went ahead", e);
-            }
-        }
-    }
-
-    /** Taken in the parent, so that the child allocates nothing to find its hooks. */
-    static Object[] afterInChildSnapshot() {
-        return AFTER_IN_CHILD.toArray();
-    }
-
-    static void runAfterInChild(Object[] hooks) {
-        for (int i = 0; i < hooks.length; i++) {
-            ((Runnable) hooks[i]).run();
-        }
+        return HookRegistry.remove(hook);
     }
 }

@@ -61,7 +61,9 @@ public final class ForkOptions {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalArgumentException("-D" + DEADLINE_PROPERTY + "=" + value + " is not a positive number of seconds");
+        throw new IllegalArgumentException("-D" + DEADLINE_PROPERTY + "=" + value + " is not a whole, positive number"
+            + " of seconds (e.g. -D" + DEADLINE_PROPERTY + "=2); for less than a second use"
+            + " ForkOptions.withDeadline(Duration.ofMillis(...))");
     }
 
     /**

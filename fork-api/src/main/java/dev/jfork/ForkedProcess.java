@@ -1,5 +1,10 @@
 package dev.jfork;
 
+import dev.jfork.internal.io.ChildInputPipe;
+import dev.jfork.internal.io.ChildOutputPipe;
+import dev.jfork.internal.launch.ChildWatch;
+import dev.jfork.internal.launch.DeadlockWatch;
+import dev.jfork.internal.vm.HangDiagnostics;
 import dev.jfork.spi.ProcessForker;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,9 +42,14 @@ public final class ForkedProcess extends Process {
     private final InputStream stderr;
     private final CompletableFuture<ChildEnd> end = new CompletableFuture<>();
     private volatile boolean watchdogKilled;
+    private volatile boolean deadlockKilled;
+    private volatile long deadlockedAfterMillis;
+    private volatile DeadlockWatch.Watched deadlockWatch;
     /** Guards {@link #reaped}: a signal is sent only while the pid is still this child's. */
     private final Object pidLock = new Object();
     private boolean reaped;
+    /** This child's handle, taken while its pid was surely its own (before the reap). */
+    private ProcessHandle handle;
     private volatile ScheduledFuture<?> watchdog;
 
     ForkedProcess(ProcessForker backend, int pid, Duration deadline, boolean alarmArmed,
@@ -54,13 +64,37 @@ public final class ForkedProcess extends Process {
     }
 
     /** Starts the reaper and the watchdog; called once, right after the fork. */
-    void watch() {
+    void watch(boolean javaChild) {
+        if (javaChild) {
+            deadlockWatch = DeadlockWatch.watch(pid, this::deadlocked);
+        }
         if (deadline != null) {
             // the parent kills at the deadline; the child's own alarm, a second later, is the backstop
             long millis = deadline.toMillis();
             watchdog = ChildWatch.TIMER.schedule(this::deadlinePassed, millis, TimeUnit.MILLISECONDS);
         }
         ChildWatch.REAPERS.execute(this::reap);
+    }
+
+    /** The child's only thread sleeps for ever on a lock: it is ended now, not at its deadline. */
+    private void deadlocked(long afterMillis) {
+        HangDiagnostics.printNativeStacks(pid, "deadlocked " + afterMillis + " ms after it started");
+        synchronized (pidLock) {
+            if (!reaped) {
+                deadlockedAfterMillis = afterMillis;
+                deadlockKilled = true;
+                sendSignal(Signals.SIGKILL);
+            }
+        }
+    }
+
+    /**
+     * How long after its start a child that {@link ChildEnd.Kind#DEADLOCKED deadlocked} was found so.
+     *
+     * @return milliseconds, or -1 when it did not deadlock
+     */
+    public long deadlockedAfterMillis() {
+        return deadlockKilled ? deadlockedAfterMillis : -1;
     }
 
     private void deadlinePassed() {
@@ -83,7 +117,12 @@ public final class ForkedProcess extends Process {
         int[] status = new int[1];
         try {
             backend.awaitExitWithoutReaping(pid);
+            DeadlockWatch.unwatch(deadlockWatch);
             synchronized (pidLock) {
+                if (handle == null) {
+                    // still unreaped (a zombie): the handle's start time is this child's
+                    handle = ProcessHandle.of(pid).orElse(null);
+                }
                 backend.waitpid(pid, status, 0);
                 reaped = true;
             }
@@ -91,9 +130,23 @@ public final class ForkedProcess extends Process {
             if (timer != null) {
                 timer.cancel(false);
             }
-            end.complete(ChildEnd.of(WaitStatus.of(status[0]), watchdogKilled, alarmArmed));
+            end.complete(ChildEnd.of(WaitStatus.of(status[0]), watchdogKilled, deadlockKilled, alarmArmed));
+            // as java.lang.Process does: what is left is kept in memory and the descriptors released
+            ChildWatch.CALLBACKS.execute(this::releasePipes);
         } catch (Throwable t) {
             end.completeExceptionally(t);
+        }
+    }
+
+    private void releasePipes() {
+        if (stdout instanceof ChildOutputPipe) {
+            ((ChildOutputPipe) stdout).childEnded();
+        }
+        if (stderr instanceof ChildOutputPipe) {
+            ((ChildOutputPipe) stderr).childEnded();
+        }
+        if (stdin instanceof ChildInputPipe) {
+            ((ChildInputPipe) stdin).childEnded();
         }
     }
 
@@ -213,21 +266,36 @@ public final class ForkedProcess extends Process {
         }
     }
 
+    /**
+     * Completes when the child has ended and been reaped, on a thread of its own: a continuation runs
+     * there, never on one of jfork's reaper threads (which every fork waits to be idle).
+     *
+     * @return a new future for this process
+     */
     @Override
     public CompletableFuture<Process> onExit() {
-        return end.thenApply(e -> this);
+        return end.handleAsync((e, failure) -> (Process) this, ChildWatch.CALLBACKS);
     }
 
     /**
-     * This child's {@link ProcessHandle}, while the system still knows the pid.
+     * This child's {@link ProcessHandle}, as the JDK's {@code Process} gives it: valid for exactly this
+     * child's life (it carries the child's start time), so after the child ended it answers
+     * {@code isAlive() == false}, empty {@code info()} and no {@code children()}, and never reaches a
+     * later process that reused the pid.
      *
      * @return the handle
-     * @throws IllegalStateException once the child has ended and been reaped
      */
     @Override
     public ProcessHandle toHandle() {
-        return ProcessHandle.of(pid).orElseThrow(() ->
-            new IllegalStateException("child " + pid + " has ended and was reaped; it has no handle any more"));
+        synchronized (pidLock) {
+            if (handle == null && !reaped) {
+                handle = ProcessHandle.of(pid).orElse(null);
+            }
+            if (handle != null) {
+                return handle;
+            }
+        }
+        return new EndedChildHandle(pid);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.jfork;
 
+import dev.jfork.internal.launch.GuardedProcessForker;
 import dev.jfork.spi.ProcessForker;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -76,7 +77,7 @@ public final class ProcessForkers {
     }
 
     private static ProcessForker guarded(ProcessForker backend) {
-        return new GuardedProcessForker(backend);
+        return GuardedProcessForker.guard(backend);
     }
 
     static ProcessForker select(String requested, Discovery found) {

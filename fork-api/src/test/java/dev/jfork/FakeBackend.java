@@ -113,6 +113,11 @@ final class FakeBackend implements ProcessForker {
     }
 
     @Override
+    public void setParentDeathSignal(int signal) {
+        throw never();
+    }
+
+    @Override
     public void closeOnExecFrom(int lowestFd) {
         throw never();
     }

@@ -184,6 +184,14 @@ public interface ProcessForker {
     void resetSignal(int signal);
 
     /**
+     * {@code prctl(PR_SET_PDEATHSIG, signal)}: this process gets {@code signal} when the thread that
+     * forked it ends. jfork's children ask for SIGKILL, so that none outlives a parent that was killed.
+     *
+     * @param signal the signal number, 0 to clear
+     */
+    void setParentDeathSignal(int signal);
+
+    /**
      * Marks every descriptor from {@code lowestFd} up as close-on-exec
      * ({@code close_range(lowestFd, ~0U, CLOSE_RANGE_CLOEXEC)}), so that an {@code exec} keeps only
      * what is below it.

@@ -3,10 +3,10 @@ package dev.jfork.conformance;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.jfork.ErrnoException;
-import dev.jfork.HangDiagnostics;
-import dev.jfork.VmQuiescence;
+import dev.jfork.IdleMoment;
 import dev.jfork.Signals;
 import dev.jfork.WaitStatus;
+import dev.jfork.internal.vm.HangDiagnostics;
 import dev.jfork.spi.ProcessForker;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +65,7 @@ public final class RawChildren {
      * Forks a child that arms its alarm, waits for the parent's go byte, sends one start byte, runs
      * {@code body} and {@code _exit}s with its result. The child never returns from here.
      * <p>
-     * The fork lands at an instant when the JVM's own threads are idle ({@link VmQuiescence}); a child
+     * The fork lands at an instant when the JVM's own threads are idle ({@link IdleMoment}); a child
      * forked while one of them ran anyway may hold a copy of a VM lock taken in that instant, so it is
      * killed before its go byte and forked again, at most {@link #BUSY_FORKS} times. A child that
      * sends no start byte within {@link #START_MILLIS} is stuck inside the JVM before its body began
@@ -80,7 +80,7 @@ public final class RawChildren {
         for (int attempt = 1; attempt <= 3; attempt++) {
             int[] start = forker.pipe();
             int[] go = forker.pipe();
-            VmQuiescence.IdleMoment idle = VmQuiescence.awaitIdleMoment(QUIET_WAIT);
+            IdleMoment idle = IdleMoment.await(QUIET_WAIT);
             int pid = forker.fork();
             if (pid == 0) {
                 int code = CHILD_THREW;
@@ -102,7 +102,7 @@ public final class RawChildren {
                     forker._exit(code);
                 }
             }
-            boolean forkedWhileBusy = idle != null && !idle.stayedIdle();
+            boolean forkedWhileBusy = idle.jvmRanSince();
             unreaped.add(pid);
             forker.close(start[1]);
             forker.close(go[0]);

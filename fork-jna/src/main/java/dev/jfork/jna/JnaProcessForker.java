@@ -12,6 +12,8 @@ import java.util.Optional;
  * The JNA backend ({@code jna}): libc through JNA direct mapping. Native calls only.
  */
 public final class JnaProcessForker implements ProcessForker {
+    private static final int PR_SET_PDEATHSIG = 1;
+
     private static final int EINTR = 4;
 
     /** Cheap: nothing is loaded until the backend is first used or asked about. */
@@ -157,6 +159,14 @@ public final class JnaProcessForker implements ProcessForker {
         Binding.ensure();
         if (LibC.sigaction(signal, LibC.DEFAULT_ACTION, null) < 0) {
             throw new ErrnoException("sigaction(sig=" + signal + ", SIG_DFL)", Native.getLastError());
+        }
+    }
+
+    @Override
+    public void setParentDeathSignal(int signal) {
+        Binding.ensure();
+        if (LibC.prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0) < 0) {
+            throw new ErrnoException("prctl(PR_SET_PDEATHSIG, sig=" + signal + ")", Native.getLastError());
         }
     }
 

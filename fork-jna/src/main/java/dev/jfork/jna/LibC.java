@@ -86,4 +86,7 @@ final class LibC {
     static native int sigaction(int signal, Pointer action, Pointer oldAction);
 
     static native int close_range(int first, int last, int flags);
+
+    /** {@code prctl} with the four arguments that follow the option, as the kernel reads them. */
+    static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 }

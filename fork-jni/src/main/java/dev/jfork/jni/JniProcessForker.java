@@ -191,6 +191,15 @@ public final class JniProcessForker implements ProcessForker, NativeChildPaths {
     }
 
     @Override
+    public void setParentDeathSignal(int signal) {
+        Library.ensure();
+        int r = NativeCalls.setParentDeathSignal(signal);
+        if (r < 0) {
+            throw new ErrnoException("prctl(PR_SET_PDEATHSIG, sig=" + signal + ")", -r);
+        }
+    }
+
+    @Override
     public void closeOnExecFrom(int lowestFd) {
         Library.ensure();
         if (lowestFd < 0) {

@@ -146,6 +146,14 @@ final class NativeCalls {
     static native int resetSignal(int signal);
 
     /**
+     * {@code prctl(PR_SET_PDEATHSIG, signal)}.
+     *
+     * @param signal the signal, 0 to clear
+     * @return 0 or {@code -errno}
+     */
+    static native int setParentDeathSignal(int signal);
+
+    /**
      * {@code close_range(lowestFd, ~0U, CLOSE_RANGE_CLOEXEC)} as a raw system call.
      *
      * @param lowestFd the first descriptor, not negative

@@ -251,6 +251,10 @@ final class JnrCalls implements IntSupplier {
         return libc.alarm(seconds);
     }
 
+    void setParentDeathSignal(int signal) {
+        check(libc.prctl(1, signal, 0, 0, 0), "prctl", "PR_SET_PDEATHSIG, sig", signal);
+    }
+
     void resetSignal(int signal) {
         check(libc.sigaction(signal, defaultAction, 0L), "sigaction", "sig", signal, "handler", "SIG_DFL");
     }

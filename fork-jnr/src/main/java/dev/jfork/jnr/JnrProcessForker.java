@@ -281,6 +281,11 @@ public final class JnrProcessForker implements ProcessForker {
         calls().resetSignal(signal);
     }
 
+    @Override
+    public void setParentDeathSignal(int signal) {
+        calls().setParentDeathSignal(signal);
+    }
+
     /**
      * {@inheritDoc}
      *

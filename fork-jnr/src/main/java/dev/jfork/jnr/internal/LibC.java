@@ -48,6 +48,18 @@ public interface LibC {
     int alarm(int seconds);
 
     /**
+     * {@code int prctl(int option, ...)} with the four arguments the kernel reads.
+     *
+     * @param option the operation, e.g. {@code PR_SET_PDEATHSIG} (1)
+     * @param arg2 its first argument
+     * @param arg3 unused here, 0
+     * @param arg4 unused here, 0
+     * @param arg5 unused here, 0
+     * @return 0, or -1 with errno set
+     */
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
+    /**
      * {@code int pipe2(int fds[2], int flags)}.
      *
      * @param fds receives the read end and the write end

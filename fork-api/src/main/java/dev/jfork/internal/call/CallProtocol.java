@@ -1,0 +1,118 @@
+package dev.jfork.internal.call;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * How a {@code call} child sends back its result: one tag byte, then a Java-serialised value, or
+ * an exception as plain data ({@link ThrowableCodec}), or text.
+ */
+public final class CallProtocol {
+    public static final byte VALUE = 0;
+    public static final byte THREW = 1;
+    public static final byte THREW_TEXT = 2;
+    public static final byte NOT_SERIALIZABLE = 3;
+    public static final byte RESULT_FAILED = 4;
+
+    private CallProtocol() {
+    }
+
+    public static byte[] encodeValue(Object value) {
+        if (value != null && !(value instanceof java.io.Serializable)) {
+            // checked before any serialisation code runs: describing a class for the first time
+            // defines classes, which can hang in a child
+            return tagged(NOT_SERIALIZABLE, text("the task's result of type " + value.getClass().getName()
+                + " cannot be serialised: it does not implement java.io.Serializable"));
+        }
+        try {
+            return tagged(VALUE, serialize(value));
+        } catch (IOException e) {
+            return tagged(NOT_SERIALIZABLE, text("the task's result of type "
+                + (value == null ? "null" : value.getClass().getName()) + " cannot be serialised: " + e));
+        }
+    }
+
+    public static byte[] encodeThrown(Throwable thrown) {
+        try {
+            return tagged(THREW, ThrowableCodec.encode(thrown));
+        } catch (IOException | RuntimeException e) {
+            StringWriter trace = new StringWriter();
+            thrown.printStackTrace(new PrintWriter(trace));
+            return tagged(THREW_TEXT, text(trace.toString()));
+        }
+    }
+
+    /**
+     * The task returned a value whose serialisation threw.
+     *
+     * @param value the value
+     * @param failure what its serialisation threw
+     * @return the message: the value's class name, then the exception as plain data
+     */
+    public static byte[] encodeResultFailure(Object value, Throwable failure) {
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+            out.writeUTF(value.getClass().getName());
+            out.write(ThrowableCodec.encode(failure));
+            out.flush();
+            return tagged(RESULT_FAILED, bytes.toByteArray());
+        } catch (IOException | RuntimeException e) {
+            return tagged(NOT_SERIALIZABLE, text("the task's result of type " + value.getClass().getName()
+                + " cannot be serialised: " + failure));
+        }
+    }
+
+    /**
+     * Reads a {@link #RESULT_FAILED} message.
+     *
+     * @param message the message, tag included
+     * @return the result's class name and what its serialisation threw
+     * @throws IOException when the message is malformed
+     */
+    public static Object[] decodeResultFailure(byte[] message) throws IOException {
+        java.io.DataInputStream in = new java.io.DataInputStream(
+            new ByteArrayInputStream(message, 1, message.length - 1));
+        String type = in.readUTF();
+        return new Object[] {type, ThrowableCodec.decode(in)};
+    }
+
+    private static byte[] serialize(Object value) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(value);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static Object deserialize(byte[] message) throws IOException, ClassNotFoundException {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(message, 1, message.length - 1))) {
+            return in.readObject();
+        }
+    }
+
+    public static Throwable decodeThrown(byte[] message) throws IOException {
+        return ThrowableCodec.decode(new ByteArrayInputStream(message, 1, message.length - 1));
+    }
+
+    public static String text(byte[] message) {
+        return new String(message, 1, message.length - 1, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] text(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] tagged(byte tag, byte[] payload) {
+        byte[] message = new byte[payload.length + 1];
+        message[0] = tag;
+        System.arraycopy(payload, 0, message, 1, payload.length);
+        return message;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.jfork.internal.call;
+
+import dev.jfork.ChildEnd;
+import dev.jfork.ChildFailureException;
+import dev.jfork.ChildTaskException;
+
+/** Turns what a {@code call} child sent back, and how it ended, into its result or an exception. */
+public final class CallResults {
+    /** What deadlocks a child, and what to do about each; shared by every message that reports one. */
+    public static final String DEADLOCK_CAUSES = "A child has one thread, so a wait only another thread could end"
+        + " never ends. Likely causes: (1) a garbage collection: the task allocated more than the young generation"
+        + " had free at the fork; allocate less, or give children room (-D" + "fork.minFreeEdenMb, or a larger -Xmn);"
+        + " (2) a class used for the first time in the child (its loading needs the VM thread); preload it in the"
+        + " parent with Forker.preload(MyClass.class); (3) a lock another thread held at the fork; take it in a"
+        + " ForkHooks before hook, or fork when that thread is idle; (4) a wait nobody can end: Object.wait, park,"
+        + " a Future, a parallel stream or a thread pool in the child.";
+
+    private CallResults() {
+    }
+
+    @SuppressWarnings("unchecked")
+    public static <T> T decode(byte[] message, ChildEnd end, long pid, String endDescription) {
+        if (end.kind() == ChildEnd.Kind.DEADLOCKED) {
+            throw new ChildFailureException("jfork: child " + pid + " deadlocked" + endDescription
+                + "; the task gave no result. " + DEADLOCK_CAUSES, pid, end, null);
+        }
+        if (end.kind() == ChildEnd.Kind.HUNG) {
+            throw new ChildFailureException("jfork: child " + pid + " " + endDescription
+                + "; the task gave no result", pid, end, null);
+        }
+        if (end.kind() == ChildEnd.Kind.SIGNALED) {
+            throw new ChildFailureException("jfork: child " + pid + " was " + end + " before its task returned a result",
+                pid, end, null);
+        }
+        if (message.length == 0) {
+            throw new ChildFailureException("jfork: child " + pid + " " + end + " without sending a result", pid, end, null);
+        }
+        switch (message[0]) {
+            case CallProtocol.VALUE:
+                return (T) read(message, pid, end, true);
+            case CallProtocol.THREW:
+                Throwable thrown = (Throwable) read(message, pid, end, false);
+                throw new ChildFailureException("jfork: the task in child " + pid + " threw " + describe(thrown), pid,
+                    end, thrown);
+            case CallProtocol.RESULT_FAILED:
+                Object[] failure = readResultFailure(message, pid, end);
+                Throwable cause = (Throwable) failure[1];
+                throw new ChildFailureException("jfork: the task in child " + pid + " returned a " + failure[0]
+                    + " that could not be sent back: its serialisation threw " + describe(cause), pid, end, cause);
+            case CallProtocol.THREW_TEXT:
+                throw new ChildFailureException("jfork: the task in child " + pid
+                    + " threw an exception that cannot be sent back:\n" + CallProtocol.text(message), pid, end, null);
+            default:
+                throw new ChildFailureException("jfork: child " + pid + ": " + CallProtocol.text(message), pid, end, null);
+        }
+    }
+
+    private static Object read(byte[] message, long pid, ChildEnd end, boolean value) {
+        try {
+            return value ? CallProtocol.deserialize(message) : CallProtocol.decodeThrown(message);
+        } catch (java.io.IOException | ClassNotFoundException | RuntimeException | StackOverflowError e) {
+            // StackOverflowError: a result nested deeper than this thread's stack can read back
+            throw new ChildFailureException("jfork: the result of child " + pid + " could not be read: " + e, pid, end, e);
+        }
+    }
+
+    private static Object[] readResultFailure(byte[] message, long pid, ChildEnd end) {
+        try {
+            return CallProtocol.decodeResultFailure(message);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new ChildFailureException("jfork: the answer of child " + pid + " could not be read: " + e, pid, end, e);
+        }
+    }
+
+    /** The class the child threw (not the stand-in's), and its message. */
+    private static String describe(Throwable thrown) {
+        String type = thrown instanceof ChildTaskException
+            ? ((ChildTaskException) thrown).originalClassName() : thrown.getClass().getName();
+        String simple = type.substring(type.lastIndexOf('.') + 1);
+        String message = thrown instanceof ChildTaskException ? childMessage((ChildTaskException) thrown)
+            : thrown.getMessage();
+        return message == null ? simple : simple + ": " + message;
+    }
+
+    private static String childMessage(ChildTaskException stand) {
+        String full = stand.getMessage();
+        String prefix = stand.originalClassName() + ": ";
+        return full.startsWith(prefix) ? full.substring(prefix.length()) : null;
+    }
+}

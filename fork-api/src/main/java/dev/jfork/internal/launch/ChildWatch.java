@@ -1,0 +1,47 @@
+package dev.jfork.internal.launch;
+
+import dev.jfork.Forker;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The threads that watch children: reapers, each blocked in {@code waitpid} on one child, and one
+ * watchdog timer. All are daemons named {@value Forker#THREAD_NAME_PREFIX}...
+ */
+public final class ChildWatch {
+    public static final ExecutorService REAPERS = Executors.newCachedThreadPool(daemons("reaper"));
+    public static final ScheduledExecutorService TIMER = timer();
+    /**
+     * Prefix of the threads that complete the futures users see ({@code onExit()}, {@code callAsync}):
+     * a user's continuation runs there, never on a reaper, which every fork waits to be idle.
+     */
+    public static final String CALLBACK_THREAD_PREFIX = "jfork callback ";
+    /** Runs the completions of user-visible futures; its threads are not watched at a fork. */
+    public static final ExecutorService CALLBACKS = Executors.newCachedThreadPool(named(CALLBACK_THREAD_PREFIX));
+
+    private ChildWatch() {
+    }
+
+    private static ScheduledExecutorService timer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemons("watchdog"));
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
+
+    private static ThreadFactory daemons(String role) {
+        return named(Forker.THREAD_NAME_PREFIX + role + "-");
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread t = new Thread(task, prefix + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

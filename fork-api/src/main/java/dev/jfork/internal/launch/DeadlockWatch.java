@@ -1,0 +1,182 @@
+package dev.jfork.internal.launch;
+
+import dev.jfork.internal.vm.VmQuiescence;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+
+/**
+ * Recognises a Java child that can never continue, at once rather than at its deadline. A child has
+ * one thread; when that thread sleeps in an untimed wait on a <em>private</em> futex
+ * ({@code FUTEX_WAIT} or {@code FUTEX_WAIT_BITSET} with {@code FUTEX_PRIVATE_FLAG} and no timeout),
+ * only another thread of the same process could wake it, and there is none: a GC it asked for, a
+ * class it loaded that needs the VM thread to deoptimise, a lock another thread held at the fork, an
+ * {@code Object.wait()}. {@code /proc/<pid>/status} ({@code Threads: 1}) and
+ * {@code /proc/<pid>/syscall} show exactly this; a timed sleep, a pipe read or a full pipe never do.
+ *
+ * <p>One thread polls every live Java child: 10 ms after it is watched, then every
+ * {@value #PERIOD_MILLIS} ms, under the fork lock so it never runs while a fork is made. Two looks in
+ * a row in that state make it deadlocked. Where {@code /proc/<pid>/syscall} cannot be read (ptrace
+ * restrictions), it says so once through {@link System.Logger} and the deadline stays the only bound.
+ */
+public final class DeadlockWatch {
+    static final long PERIOD_MILLIS = 25;
+    private static final int FUTEX = "aarch64".equals(System.getProperty("os.arch")) ? 98 : 202;
+    private static final int FUTEX_PRIVATE_FLAG = 128;
+    private static final int FUTEX_CMD_MASK = 0x7f;
+    private static final int FUTEX_WAIT = 0;
+    private static final int FUTEX_WAIT_BITSET = 9;
+    private static final int STRIKES = 2;
+
+    private static final Set<Watched> LIVE = ConcurrentHashMap.newKeySet();
+    private static final ScheduledThreadPoolExecutor POLLER = poller();
+    private static ScheduledFuture<?> polling;
+    private static volatile boolean unreadableReported;
+
+    private DeadlockWatch() {
+    }
+
+    /** One watched child. */
+    public static final class Watched {
+        final int pid;
+        final long since = System.nanoTime();
+        final LongConsumer onDeadlock;
+        int strikes;
+
+        Watched(int pid, LongConsumer onDeadlock) {
+            this.pid = pid;
+            this.onDeadlock = onDeadlock;
+        }
+    }
+
+    private static ScheduledThreadPoolExecutor poller() {
+        ScheduledThreadPoolExecutor poller = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread t = new Thread(task, VmQuiescence.DEADLOCK_WATCH_THREAD);
+            t.setDaemon(true);
+            return t;
+        });
+        poller.setRemoveOnCancelPolicy(true);
+        return poller;
+    }
+
+    /**
+     * Starts watching a Java child.
+     *
+     * @param pid the child, not yet reaped
+     * @param onDeadlock called once, on the poller thread, with the milliseconds since the watch began,
+     *     when the child is deadlocked; it should kill the child
+     * @return the handle for {@link #unwatch}
+     */
+    public static Watched watch(int pid, LongConsumer onDeadlock) {
+        Watched w = new Watched(pid, onDeadlock);
+        LIVE.add(w);
+        synchronized (DeadlockWatch.class) {
+            if (polling == null) {
+                polling = POLLER.scheduleWithFixedDelay(DeadlockWatch::poll, 10, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        }
+        return w;
+    }
+
+    /**
+     * Stops watching; call it before the child is reaped.
+     *
+     * @param w the handle, or null
+     */
+    public static void unwatch(Watched w) {
+        if (w != null) {
+            LIVE.remove(w);
+        }
+    }
+
+    private static void poll() {
+        if (LIVE.isEmpty()) {
+            synchronized (DeadlockWatch.class) {
+                if (LIVE.isEmpty() && polling != null) {
+                    polling.cancel(false);
+                    polling = null;
+                }
+            }
+            return;
+        }
+        ForkLauncher.betweenForks(() -> {
+            for (Watched w : LIVE) {
+                check(w);
+            }
+        });
+    }
+
+    private static void check(Watched w) {
+        Path proc = Path.of("/proc", Integer.toString(w.pid));
+        String status;
+        String syscall;
+        try {
+            status = Files.readString(proc.resolve("status"), StandardCharsets.US_ASCII);
+            syscall = Files.readString(proc.resolve("syscall"), StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException gone) {
+            LIVE.remove(w);
+            return;
+        } catch (IOException | RuntimeException unreadable) {
+            LIVE.remove(w);
+            reportUnreadable(w.pid, unreadable);
+            return;
+        }
+        if (singleThreaded(status) && asleepForever(syscall)) {
+            if (++w.strikes >= STRIKES && LIVE.remove(w)) {
+                w.onDeadlock.accept(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - w.since));
+            }
+        } else {
+            w.strikes = 0;
+        }
+    }
+
+    static boolean singleThreaded(String status) {
+        int at = status.indexOf("\nThreads:");
+        if (at < 0) {
+            return false;
+        }
+        int end = status.indexOf('\n', at + 1);
+        String count = status.substring(at + "\nThreads:".length(), end < 0 ? status.length() : end).strip();
+        return count.equals("1");
+    }
+
+    /**
+     * Whether {@code /proc/<pid>/syscall} shows an untimed wait on a private futex: the syscall number
+     * (decimal), then its six arguments (hex): address, operation, value, timeout, ...
+     */
+    static boolean asleepForever(String syscall) {
+        String[] fields = syscall.strip().split(" ");
+        if (fields.length < 5) {
+            return false;
+        }
+        try {
+            if (Integer.parseInt(fields[0]) != FUTEX) {
+                return false;
+            }
+            long op = Long.decode(fields[2]);
+            long timeout = Long.decode(fields[4]);
+            long cmd = op & FUTEX_CMD_MASK;
+            return (op & FUTEX_PRIVATE_FLAG) != 0 && (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && timeout == 0;
+        } catch (NumberFormatException notASyscall) {
+            // "running", or a state with no syscall
+            return false;
+        }
+    }
+
+    private static void reportUnreadable(int pid, Exception e) {
+        if (!unreadableReported) {
+            unreadableReported = true;
+            System.getLogger("dev.jfork").log(System.Logger.Level.WARNING, "jfork: cannot read /proc/" + pid
+                + "/syscall (" + e + "), so a deadlocked child is known only at its deadline;"
+                + " ptrace restrictions (kernel.yama.ptrace_scope, a container's seccomp) forbid it here");
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package dev.jfork.internal.launch;
+
+import dev.jfork.ChildFailureException;
+import dev.jfork.ChildTask;
+import dev.jfork.ErrnoException;
+import dev.jfork.ForkOptions;
+import dev.jfork.ForkedProcess;
+import dev.jfork.Forker;
+import dev.jfork.Signals;
+import dev.jfork.WaitStatus;
+import dev.jfork.internal.child.ChildPlan;
+import dev.jfork.internal.child.ChildRuntime;
+import dev.jfork.internal.child.ExecBody;
+import dev.jfork.internal.io.OwnedFds;
+import dev.jfork.internal.vm.VmQuiescence;
+import dev.jfork.spi.NativeChildPaths;
+import dev.jfork.spi.ProcessForker;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The parent's side of one fork, from the prepared JVM to a child that has started: the hooks'
+ * bracket, the fork at an idle moment, the go byte (or a discard when the JVM was busy), the start
+ * handshake, and forking again a child that hung before its task.
+ */
+public final class ForkLauncher {
+    private static final Object FORK_LOCK = new Object();
+    private static final Duration QUIET_WAIT = Duration.ofMillis(200);
+    private static final AtomicLong RESTARTS = new AtomicLong();
+    /**
+     * How many times, at most, a child forked while one of the JVM's threads ran is killed before its
+     * go and forked again; after that the next one goes ahead (the wait for an idle instant comes
+     * first each time).
+     */
+    private static final int BUSY_FORK_RETRIES = 4;
+    private static final byte[] GO = {'G'};
+
+    /** What {@link #start} returns in the child of a raw fork: pid 0. */
+    public static final LaunchedChild IN_CHILD = new LaunchedChild(0, null, false, -1, -1, -1, true);
+
+    private final ProcessForker backend;
+    private final ParentPreparation parent;
+
+    /** @param backend the unguarded backend */
+    public ForkLauncher(ProcessForker backend) {
+        this.backend = backend;
+        this.parent = new ParentPreparation(backend);
+    }
+
+    /**
+     * Runs {@code action} while no fork is being made (under the fork lock).
+     *
+     * @param action what to run
+     */
+    static void betweenForks(Runnable action) {
+        synchronized (FORK_LOCK) {
+            action.run();
+        }
+    }
+
+    /** @return how many children, in this JVM, were killed and forked again before their task began */
+    public static long restartsBeforeStart() {
+        return RESTARTS.get();
+    }
+
+    /**
+     * Forks a child that runs {@code task} (a Java child) or execs (an {@link ExecBody}), and returns it
+     * once it has sent its start byte.
+     *
+     * @param options deadline and stdio
+     * @param task the child's work; null for a raw fork, whose child returns from this method
+     * @param javaChild whether the child runs the user's Java (hooks, {@code System.out} of its own)
+     * @param keepInChild jfork descriptors the child goes on using (a {@code call}'s result pipe), or null
+     * @return the started child; {@link #IN_CHILD} in the child of a raw fork ({@code task} null)
+     */
+    public LaunchedChild start(ForkOptions options, ChildTask task, boolean javaChild, int[] keepInChild) {
+        parent.prepare();
+        Duration deadline = options.deadline().orElse(null);
+        int alarm = alarmSeconds(deadline);
+        long handshakeMillis = Long.getLong(Forker.HANDSHAKE_PROPERTY, Forker.DEFAULT_HANDSHAKE_MILLIS);
+        ChildFailureException lastHang = null;
+        int attempt = 1;
+        int busyForks = 0;
+        // the hooks bracket each child that may start; the re-forks of a child discarded unstarted
+        // (the JVM was busy at its fork) happen inside one bracket, so the user sees one fork
+        boolean hooksOpen = false;
+        try {
+            while (attempt <= Forker.START_ATTEMPTS) {
+                if (javaChild && !hooksOpen) {
+                    HookRegistry.runBefore();
+                    hooksOpen = true;
+                }
+                ChildStdio stdio = ChildStdio.open(backend, options);
+                int[] handshake = null;
+                int[] go = null;
+                try {
+                    handshake = OwnedFds.pipe(backend);
+                    go = OwnedFds.pipe(backend);
+                } catch (RuntimeException e) {
+                    stdio.closeAll();
+                    if (handshake != null) {
+                        OwnedFds.closeQuietly(backend, handshake[0]);
+                        OwnedFds.closeQuietly(backend, handshake[1]);
+                    }
+                    throw e;
+                }
+                ChildPlan plan = stdio.plan(handshake, go, keepInChild, alarm, javaChild, parent.pid());
+                int pid;
+                boolean forkedWhileBusy;
+                try {
+                    synchronized (FORK_LOCK) {
+                        // last before the fork, so that no other thread of jfork's has time to wake
+                        VmQuiescence.IdleMoment idle = VmQuiescence.awaitIdleMoment(QUIET_WAIT);
+                        synchronized (OwnedFds.LOCK) {
+                            // the child's copy of this set is exactly jfork's descriptors at the fork
+                            plan.inherited = OwnedFds.openSetUnderLock();
+                            pid = backend.fork();
+                        }
+                        if (pid == 0) {
+                            // this method runs interpreted (InterpretedForkSite): compiled, this branch
+                            // would be an uncommon trap, never taken in the parent
+                            if (task == null) {
+                                if (ChildRuntime.enterRaw(backend, plan, parent.childStreams(), ChildRuntime.RESET_SIGNALS)) {
+                                    return IN_CHILD;
+                                }
+                                backend._exit(ForkedProcess.EXIT_UNCAUGHT);
+                            }
+                            int code = ForkedProcess.EXIT_UNCAUGHT;
+                            try {
+                                code = ChildRuntime.live(backend, plan, task, parent.childStreams(),
+                                    ChildRuntime.RESET_SIGNALS);
+                            } finally {
+                                backend._exit(code);
+                            }
+                        }
+                        // first thing after the fork: did one of the JVM's threads run while it was made?
+                        forkedWhileBusy = idle != null && !idle.stayedIdle();
+                        OwnedFds.close(backend, handshake[1]);
+                        OwnedFds.close(backend, go[0]);
+                        stdio.closeChildEnds();
+                    }
+                } catch (RuntimeException | Error e) {
+                    stdio.closeAll();
+                    for (int fd : new int[] {handshake[0], handshake[1], go[0], go[1]}) {
+                        OwnedFds.closeQuietly(backend, fd);
+                    }
+                    throw e;
+                }
+                if (forkedWhileBusy && busyForks < BUSY_FORK_RETRIES) {
+                    // it may hold a copy of a lock taken in that instant, and waits for its go: it is
+                    // killed before anything of the user's ran, and forked again
+                    busyForks++;
+                    discardUnstarted(pid, stdio, handshake[0], go[1]);
+                    continue;
+                }
+                try {
+                    backend.write(go[1], GO, 1);
+                } catch (ErrnoException e) {
+                    // EPIPE: the child is gone already; its start byte will not come and it is forked again
+                }
+                hooksOpen = false;
+                if (javaChild) {
+                    HookRegistry.runAfterInParent();
+                }
+                // closes both descriptors; the child runs nothing of the user's before its commit byte
+                StartHandshake answer = StartHandshake.await(backend, pid, handshake[0], go[1], handshakeMillis,
+                    !javaChild);
+                if (answer.started) {
+                    LaunchedChild child = stdio.launched(pid, deadline, alarm > 0, javaChild);
+                    if (answer.execErrno != 0) {
+                        stdio.closeParentEnds();
+                        int[] status = new int[1];
+                        backend.waitpid(pid, status, 0);
+                        throw new ErrnoException("execvp(" + ((ExecBody) task).program() + ")", answer.execErrno);
+                    }
+                    return child;
+                }
+                stdio.closeParentEnds();
+                int[] status = new int[1];
+                backend.waitpid(pid, status, 0);
+                RESTARTS.incrementAndGet();
+                pauseBeforeRetry(attempt);
+                lastHang = new ChildFailureException("jfork: child " + pid + " sent no start byte within "
+                    + handshakeMillis + " ms (stuck inside the JVM before the task began) and was killed; "
+                    + WaitStatus.of(status[0]), pid, null, null);
+                attempt++;
+            }
+        } finally {
+            if (hooksOpen) {
+                // the fork failed after the before hooks ran: the parent's side is still told
+                HookRegistry.runAfterInParent();
+            }
+        }
+        throw new ChildFailureException("jfork: " + Forker.START_ATTEMPTS + " children in a row hung inside the JVM"
+            + " before the task began, so it never ran. The last: " + lastHang.getMessage(), lastHang.pid(), null,
+            lastHang);
+    }
+
+    /**
+     * Starts a program without running any Java in the child ({@link NativeChildPaths#spawn}).
+     *
+     * @param natives the backend's native child paths
+     * @param args the program and its arguments
+     * @param options deadline and stdio
+     * @return the started child
+     */
+    public LaunchedChild spawn(NativeChildPaths natives, String[] args, ForkOptions options) {
+        parent.prepare();
+        ChildStdio stdio = ChildStdio.open(backend, options);
+        try {
+            synchronized (FORK_LOCK) {
+                int pid = natives.spawn(args, stdio.childIn, stdio.childOut, stdio.childErr);
+                stdio.closeChildEnds();
+                return stdio.launched(pid, options.deadline().orElse(null), false, false);
+            }
+        } catch (RuntimeException | Error e) {
+            stdio.closeAll();
+            throw e;
+        }
+    }
+
+    /**
+     * Forks a child that prints its pid and exits, in native code ({@link NativeChildPaths#forkPrintPidAndExit}).
+     *
+     * @param natives the backend's native child paths
+     * @param head the bytes before the pid
+     * @param tail the bytes after it
+     * @param options the deadline and stdout
+     * @return the started child
+     */
+    public LaunchedChild printPid(NativeChildPaths natives, byte[] head, byte[] tail, ForkOptions options) {
+        parent.prepare();
+        Duration deadline = options.deadline().orElse(null);
+        ChildStdio stdio = ChildStdio.open(backend, options);
+        try {
+            synchronized (FORK_LOCK) {
+                int fd = stdio.childOut >= 0 ? stdio.childOut : 1;
+                int pid = natives.forkPrintPidAndExit(fd, head, tail, 0, alarmSeconds(deadline));
+                stdio.closeChildEnds();
+                return stdio.launched(pid, deadline, deadline != null, false);
+            }
+        } catch (RuntimeException | Error e) {
+            stdio.closeAll();
+            throw e;
+        }
+    }
+
+    /** Kills and reaps a child that has not been given its go, and closes the parent's ends of its pipes. */
+    private void discardUnstarted(int pid, ChildStdio stdio, int handshakeFd, int goFd) {
+        try {
+            backend.kill(pid, Signals.SIGKILL);
+        } finally {
+            OwnedFds.closeQuietly(backend, goFd);
+            OwnedFds.closeQuietly(backend, handshakeFd);
+            stdio.closeParentEnds();
+            int[] status = new int[1];
+            backend.waitpid(pid, status, 0);
+            RESTARTS.incrementAndGet();
+        }
+    }
+
+    /** A short, growing, jittered pause, so that the next fork does not land in the same GC storm. */
+    private static void pauseBeforeRetry(int attempt) {
+        long millis = 5L * attempt + ThreadLocalRandom.current().nextLong(10);
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while forking again after a child hung before it started", e);
+        }
+    }
+
+    /**
+     * The child's own {@code alarm}: the deadline rounded up to seconds, plus one, so that the parent's
+     * watchdog acts first and reports the hang.
+     *
+     * @param deadline the deadline, or null
+     * @return seconds, 0 for none
+     */
+    public static int alarmSeconds(Duration deadline) {
+        if (deadline == null) {
+            return 0;
+        }
+        long seconds = (deadline.toMillis() + 999) / 1000 + 1;
+        return (int) Math.min(seconds, Integer.MAX_VALUE);
+    }
+}

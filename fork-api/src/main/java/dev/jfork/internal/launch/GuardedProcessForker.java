@@ -1,0 +1,163 @@
+package dev.jfork.internal.launch;
+
+import dev.jfork.ProcessForkers;
+import dev.jfork.spi.NativeChildPaths;
+import dev.jfork.spi.ProcessForker;
+import java.util.Optional;
+
+/**
+ * The backend as {@link ProcessForkers} hands it out: the same calls, with the arguments a caller
+ * can get dangerously wrong refused before they reach the kernel. A pid of 0 or below means a whole
+ * process group or every child to {@code kill} and {@code waitpid}: {@code kill(0, SIGKILL)} would end
+ * the caller's own build tool, and {@code waitpid(-1)} would steal the status of a child that jfork's
+ * reaper is waiting for.
+ */
+public class GuardedProcessForker implements ProcessForker {
+    private final ProcessForker backend;
+
+    GuardedProcessForker(ProcessForker backend) {
+        this.backend = backend;
+    }
+
+    /**
+     * The guarded form of {@code backend}; it also offers {@link NativeChildPaths} when the backend does.
+     *
+     * @param backend a backend, guarded or not
+     * @return the guarded backend
+     */
+    public static GuardedProcessForker guard(ProcessForker backend) {
+        if (backend instanceof GuardedProcessForker) {
+            return (GuardedProcessForker) backend;
+        }
+        return backend instanceof NativeChildPaths ? new GuardedNativeProcessForker(backend) : new GuardedProcessForker(backend);
+    }
+
+    /** @return the backend without the guard */
+    public ProcessForker unwrap() {
+        return backend;
+    }
+
+    private static void requireSinglePid(String operation, int pid) {
+        if (pid <= 0) {
+            throw new IllegalArgumentException(operation + "(pid=" + pid + "): jfork needs the pid of one process (> 0); "
+                + (pid == 0 ? "0 means the caller's whole process group" : pid == -1 ? "-1 means every process (or every child)"
+                    : pid + " means the process group " + -pid));
+        }
+    }
+
+    @Override
+    public String name() {
+        return backend.name();
+    }
+
+    @Override
+    public Optional<Throwable> unavailabilityCause() {
+        return backend.unavailabilityCause();
+    }
+
+    @Override
+    public int fork() {
+        return backend.fork();
+    }
+
+    @Override
+    public int getpid() {
+        return backend.getpid();
+    }
+
+    @Override
+    public int getppid() {
+        return backend.getppid();
+    }
+
+    @Override
+    public void _exit(int status) {
+        backend._exit(status);
+    }
+
+    @Override
+    public void warmUpExit(int value) {
+        backend.warmUpExit(value);
+    }
+
+    @Override
+    public int waitpid(int pid, int[] status, int options) {
+        requireSinglePid("waitpid", pid);
+        if (status == null || status.length < 1) {
+            throw new IllegalArgumentException("waitpid(pid=" + pid + "): status must be an int[1] to receive the status");
+        }
+        return backend.waitpid(pid, status, options);
+    }
+
+    @Override
+    public void awaitExitWithoutReaping(int pid) {
+        requireSinglePid("waitid", pid);
+        backend.awaitExitWithoutReaping(pid);
+    }
+
+    @Override
+    public void kill(int pid, int signal) {
+        requireSinglePid("kill", pid);
+        backend.kill(pid, signal);
+    }
+
+    @Override
+    public int[] pipe() {
+        return backend.pipe();
+    }
+
+    @Override
+    public int read(int fd, byte[] buffer, int length) {
+        return backend.read(fd, buffer, length);
+    }
+
+    @Override
+    public int write(int fd, byte[] buffer, int length) {
+        return backend.write(fd, buffer, length);
+    }
+
+    @Override
+    public void close(int fd) {
+        backend.close(fd);
+    }
+
+    @Override
+    public void dup2(int oldFd, int newFd) {
+        backend.dup2(oldFd, newFd);
+    }
+
+    @Override
+    public void execv(String path, String[] argv) {
+        backend.execv(path, argv);
+    }
+
+    @Override
+    public void execvp(String file, String[] argv) {
+        backend.execvp(file, argv);
+    }
+
+    @Override
+    public int alarm(int seconds) {
+        return backend.alarm(seconds);
+    }
+
+    @Override
+    public void resetSignal(int signal) {
+        backend.resetSignal(signal);
+    }
+
+    @Override
+    public void setParentDeathSignal(int signal) {
+        backend.setParentDeathSignal(signal);
+    }
+
+    @Override
+    public void closeOnExecFrom(int lowestFd) {
+        backend.closeOnExecFrom(lowestFd);
+    }
+
+    @Override
+    public String toString() {
+        return backend.toString();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.jfork.internal.vm;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.management.JMException;
+import javax.management.ObjectName;
+
+/**
+ * Keeps the method that calls {@code fork} out of the JIT, so that the child continues in the
+ * interpreter. Compiled code is specialised for what the parent did: there, {@code fork} never
+ * returned 0, so C2 compiles the child's branch as an uncommon trap, and every child of a JVM that had
+ * forked a few thousand times deoptimised on its first step (measured: {@code Forker::start} (now {@code ForkLauncher::start}) compiled
+ * at tier 4 after about 6,600 forks, then "made not entrant" in each child). A deoptimisation takes VM
+ * locks ({@code ThreadCritical}, the code cache's) that another thread may have held at the fork; gdb
+ * showed children hung in {@code Deoptimization::uncommon_trap}. The interpreter has no such traps.
+ *
+ * <p>It adds a HotSpot compiler directive through the {@code DiagnosticCommand} MBean (what
+ * {@code jcmd Compiler.directives_add} does) that excludes {@code ForkLauncher.start} from C1 and C2. On a
+ * JVM without that command it does nothing.
+ */
+public final class InterpretedForkSite {
+    public static final String DIRECTIVE =
+        "[{ match: \"dev/jfork/internal/launch/ForkLauncher.start\", c1: { Exclude: true }, c2: { Exclude: true } }]";
+    private static volatile Boolean installed;
+
+    private InterpretedForkSite() {
+    }
+
+    /**
+     * Adds the directive once per JVM.
+     *
+     * @return whether the JVM accepted it
+     */
+    public static boolean ensure() {
+        Boolean done = installed;
+        if (done != null) {
+            return done;
+        }
+        synchronized (InterpretedForkSite.class) {
+            if (installed == null) {
+                installed = install();
+            }
+            return installed;
+        }
+    }
+
+    private static boolean install() {
+        Path file = null;
+        try {
+            file = Files.createTempFile("jfork-directive-", ".json");
+            Files.writeString(file, DIRECTIVE);
+            Object answer = ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesAdd",
+                new Object[] {new String[] {file.toString()}}, new String[] {String[].class.getName()});
+            return String.valueOf(answer).contains("1 compiler directives added");
+        } catch (IOException | JMException | RuntimeException notHotSpot) {
+            return false;
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a temp file of a few bytes
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.jfork.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jfork.ChildEnd;
+import dev.jfork.ChildFailureException;
+import dev.jfork.ForkOptions;
+import dev.jfork.ForkedProcess;
+import dev.jfork.Forker;
+import java.io.Serializable;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Everyday Java in a child: ordinary code finishes, and a child that cannot finish (it needs a GC, or
+ * waits for a thread it does not have) is reported deadlocked within a second, never only at its
+ * deadline. Part of the kit that every backend runs through {@link ProcessForkerCompatibilityKit}.
+ */
+public abstract class EverydayJavaKit extends SafeLayerPromisesKit {
+    /** Far beyond the 1 s in which a deadlock must be known: a deadline hang would show. */
+    private static final ForkOptions LONG = ForkOptions.defaults().withDeadline(Duration.ofSeconds(30));
+
+    private Forker calls;
+
+    @BeforeEach
+    void createCaller() {
+        calls = Forker.of(forker);
+    }
+
+    /** A result type declared beside the task, used for the first time in the child. */
+    record Point(int x, int y) implements Serializable {
+    }
+
+    @Nested
+    @DisplayName("everyday code in a child")
+    class Everyday {
+        @Test
+        @DisplayName("String.format, streams, a map, BigInteger and java.time finish")
+        void ordinaryWork() {
+            String out = calls.call(() -> {
+                Map<String, Integer> counts = new TreeMap<>();
+                for (String w : "the quick brown fox jumps over the lazy dog the end".split(" ")) {
+                    counts.merge(w, 1, Integer::sum);
+                }
+                String joined = IntStream.range(0, 5).boxed().sorted((a, b) -> b - a).map(String::valueOf)
+                    .collect(Collectors.joining(","));
+                return String.format("%s %05.1f %s %s %s", counts.get("the"), 3.14159, joined,
+                    BigInteger.TWO.pow(100), LocalDate.of(2026, 11, 29).plusDays(3));
+            }, LONG);
+            assertThat(out).isEqualTo("3 003.1 4,3,2,1,0 1267650600228229401496703205376 2026-12-02");
+        }
+
+        @Test
+        @DisplayName("a record declared beside the task comes back as the result")
+        void recordResult() {
+            assertThat(calls.call(() -> new Point(3, 4), LONG)).isEqualTo(new Point(3, 4));
+        }
+
+        @Test
+        @DisplayName("a timed sleep is not a deadlock: the child finishes normally")
+        void timedSleepFinishes() {
+            assertThat(calls.call(() -> {
+                Thread.sleep(1500);
+                return "slept";
+            }, LONG)).isEqualTo("slept");
+        }
+
+        @Test
+        @DisplayName("a blocking pipe read is not a deadlock: the child finishes when the data comes")
+        void pipeReadFinishes() throws Exception {
+            int[] pipe = forker.pipe();
+            ForkedProcess child;
+            try {
+                child = calls.fork(() -> {
+                    byte[] one = new byte[1];
+                    return forker.read(pipe[0], one, 1) == 1 && one[0] == 'k' ? 0 : 1;
+                }, LONG);
+                Thread.sleep(1500);
+                forker.write(pipe[1], new byte[] {'k'}, 1);
+            } finally {
+                forker.close(pipe[1]);
+                forker.close(pipe[0]);
+            }
+            assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.end()).get().extracting(ChildEnd::kind).isEqualTo(ChildEnd.Kind.EXITED);
+            assertThat(child.exitValue()).isZero();
+        }
+    }
+
+    @Nested
+    @DisplayName("a child that cannot finish is known within a second")
+    class CannotFinish {
+        @Test
+        @DisplayName("Object.wait(): deadlocked, with why and what to do")
+        void objectWait() {
+            assertDeadlocked(() -> {
+                Object lock = new Object();
+                synchronized (lock) {
+                    lock.wait();
+                }
+                return 1;
+            });
+        }
+
+        @Test
+        @DisplayName("LockSupport.park(): deadlocked")
+        void park() {
+            assertDeadlocked(() -> {
+                LockSupport.park();
+                LockSupport.park();
+                return 1;
+            });
+        }
+
+        @Test
+        @DisplayName("System.gc(): deadlocked")
+        void garbageCollection() {
+            assertDeadlocked(() -> {
+                System.gc();
+                return 1;
+            });
+        }
+
+        @Test
+        @DisplayName("a forked task that waits: its Process ends DEADLOCKED, not HUNG")
+        void forkedTaskDeadlocked() throws Exception {
+            ForkedProcess p = calls.fork(() -> {
+                Object lock = new Object();
+                synchronized (lock) {
+                    lock.wait();
+                }
+                return 0;
+            }, LONG);
+            long start = System.nanoTime();
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1000);
+            assertThat(p.end()).get().extracting(ChildEnd::kind).isEqualTo(ChildEnd.Kind.DEADLOCKED);
+            assertThat(p.deadlockedAfterMillis()).isBetween(0L, 1000L);
+            assertThat(p.toString()).contains("deadlocked");
+        }
+
+        private void assertDeadlocked(java.util.concurrent.Callable<Integer> task) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> calls.call(task, LONG))
+                .isInstanceOfSatisfying(ChildFailureException.class, e -> {
+                    assertThat(e.end()).get().extracting(ChildEnd::kind).isEqualTo(ChildEnd.Kind.DEADLOCKED);
+                    assertThat(e.getMessage()).contains("deadlocked").contains("garbage collection")
+                        .contains("Forker.preload");
+                });
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                .as("known within a second, not at the 30 s deadline").isLessThan(1000);
+        }
+    }
+}

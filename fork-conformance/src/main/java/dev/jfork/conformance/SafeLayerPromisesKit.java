@@ -1,0 +1,493 @@
+package dev.jfork.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jfork.ChildEnd;
+import dev.jfork.ChildFailureException;
+import dev.jfork.ForkHooks;
+import dev.jfork.ForkOptions;
+import dev.jfork.ForkOptions.Stdio;
+import dev.jfork.ForkedProcess;
+import dev.jfork.Forker;
+import dev.jfork.WaitStatus;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The safe layer's own promises, which a correct parent relies on: descriptors it does not own are
+ * never touched, a task never runs twice, a child lives no longer than its parent, and the
+ * {@link Process} it returns keeps {@code java.lang.Process}'s contract. Part of the kit that every
+ * backend runs through {@link ProcessForkerCompatibilityKit}.
+ */
+public abstract class SafeLayerPromisesKit extends RawSpiKit {
+    private static final ForkOptions SHORT = ForkOptions.defaults().withDeadline(Duration.ofSeconds(20));
+
+    /** The safe layer on the backend under test, for these tests. */
+    private Forker jfork;
+    private final Set<ForkedProcess> started = ConcurrentHashMap.newKeySet();
+
+    @BeforeEach
+    void createSafeLayer() {
+        jfork = Forker.of(forker);
+    }
+
+    @AfterEach
+    void endStartedChildren() throws InterruptedException {
+        for (ForkedProcess p : started) {
+            p.destroyForcibly();
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("child %s reaped", p.pid()).isTrue();
+        }
+    }
+
+    private ForkedProcess fork(dev.jfork.ChildTask task, ForkOptions options) {
+        ForkedProcess p = jfork.fork(task, options);
+        started.add(p);
+        return p;
+    }
+
+    private static String text(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Nested
+    @DisplayName("descriptors: a child holds only its own")
+    class Descriptors {
+        @Test
+        @DisplayName("a child forked later does not hold an earlier child's stdin open: the first sees end of file")
+        void laterChildDoesNotHoldEarlierStdin() throws Exception {
+            ForkedProcess reader = fork(() -> {
+                byte[] all = System.in.readAllBytes();
+                return all.length == 3 ? 0 : 1;
+            }, SHORT.withStdin(Stdio.PIPE));
+            ForkedProcess sleeper = fork(() -> {
+                Thread.sleep(8000);
+                return 0;
+            }, SHORT);
+            try (OutputStream stdin = reader.getOutputStream()) {
+                stdin.write("abc".getBytes(StandardCharsets.UTF_8));
+            }
+            assertThat(reader.waitFor(4, TimeUnit.SECONDS))
+                .as("the reader saw end of file although a later child was still running").isTrue();
+            assertThat(reader.exitValue()).isZero();
+            assertThat(sleeper.isAlive()).isTrue();
+        }
+
+        @Test
+        @DisplayName("a call does not wait for an unrelated child forked while it ran")
+        void callDoesNotWaitForOtherChildren() throws Exception {
+            List<ForkedProcess> sleepers = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                CompletableFuture<Integer> quick = jfork.callAsync(() -> 7, SHORT);
+                ForkedProcess sleeper = fork(() -> {
+                    Thread.sleep(6000);
+                    return 0;
+                }, SHORT);
+                sleepers.add(sleeper);
+                long start = System.nanoTime();
+                assertThat(quick.get(20, TimeUnit.SECONDS)).isEqualTo(7);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                    .as("call %d returned while the sleeper forked after it still ran", i).isLessThan(3000);
+            }
+            sleepers.forEach(ForkedProcess::destroyForcibly);
+        }
+
+        @Test
+        @DisplayName("200 children whose piped stdout was read but never closed leave no descriptor behind")
+        void endedChildrenReleaseTheirPipes() throws Exception {
+            long before = openDescriptors();
+            for (int i = 0; i < 200; i++) {
+                ForkedProcess p = fork(() -> {
+                    System.out.print("x");
+                    return 0;
+                }, SHORT.withStdout(Stdio.PIPE).withStderr(Stdio.PIPE).withStdin(Stdio.PIPE));
+                assertThat(p.getInputStream().read()).isEqualTo('x');
+                assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long after = openDescriptors();
+            while (after > before + 10 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                after = openDescriptors();
+            }
+            assertThat(after).as("descriptors open after 200 ended children (before: %d)", before)
+                .isLessThanOrEqualTo(before + 10);
+        }
+
+        private long openDescriptors() throws IOException {
+            try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+                return fds.count();
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("a task never runs twice")
+    class NeverTwice {
+        @Test
+        @DisplayName("with a 1 ms start handshake, every child that fork returned ran its task, exactly once")
+        void forkUnderAHairTrigger(@TempDir Path dir) throws Exception {
+            Path marks = dir.resolve("marks");
+            Files.createFile(marks);
+            String old = System.setProperty(Forker.HANDSHAKE_PROPERTY, "1");
+            int returned = 0;
+            List<ForkedProcess> children = new ArrayList<>();
+            try {
+                for (int i = 0; i < 60; i++) {
+                    int n = i;
+                    try {
+                        children.add(fork(() -> {
+                            Files.writeString(marks, n + "\n", java.nio.file.StandardOpenOption.APPEND);
+                            return 0;
+                        }, SHORT));
+                        returned++;
+                    } catch (ChildFailureException neverStarted) {
+                        // every attempt was killed before its commit: the task never ran
+                    }
+                }
+            } finally {
+                restore(old);
+            }
+            for (ForkedProcess p : children) {
+                assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                assertThat(p.end()).get().as("child %d", p.pid()).extracting(ChildEnd::kind)
+                    .isEqualTo(ChildEnd.Kind.EXITED);
+            }
+            List<String> lines = Files.readAllLines(marks);
+            assertThat(lines).as("one mark per child that fork returned, none twice").hasSize(returned)
+                .doesNotHaveDuplicates();
+        }
+
+        @Test
+        @DisplayName("with a 1 ms start handshake, each exec runs its program once")
+        void execUnderAHairTrigger(@TempDir Path dir) throws Exception {
+            Path marks = dir.resolve("marks");
+            Files.createFile(marks);
+            String old = System.setProperty(Forker.HANDSHAKE_PROPERTY, "1");
+            int returned = 0;
+            try {
+                for (int i = 0; i < 40; i++) {
+                    try {
+                        Process p = jfork.exec(List.of("/bin/sh", "-c", "echo " + i + " >> '" + marks + "'"), SHORT);
+                        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                        assertThat(p.exitValue()).isZero();
+                        returned++;
+                    } catch (ChildFailureException neverStarted) {
+                        // killed before its commit each time: it never ran
+                    }
+                }
+            } finally {
+                restore(old);
+            }
+            assertThat(Files.readAllLines(marks)).hasSize(returned).doesNotHaveDuplicates();
+        }
+
+        private void restore(String old) {
+            if (old == null) {
+                System.clearProperty(Forker.HANDSHAKE_PROPERTY);
+            } else {
+                System.setProperty(Forker.HANDSHAKE_PROPERTY, old);
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("the Process contract")
+    class ProcessContract {
+        @Test
+        @DisplayName("after the child ended, toHandle, info, children and descendants answer as the JDK's do")
+        void handleAfterTheEnd() throws Exception {
+            ForkedProcess p = fork(() -> 0, SHORT);
+            assertThat(p.waitFor()).isZero();
+            ProcessHandle handle = p.toHandle();
+            assertThat(handle.pid()).isEqualTo(p.pid());
+            assertThat(handle.isAlive()).isFalse();
+            assertThat(p.info()).isNotNull();
+            assertThat(p.children()).isEmpty();
+            assertThat(p.descendants()).isEmpty();
+            assertThat(handle.destroyForcibly()).isFalse();
+        }
+
+        @Test
+        @DisplayName("an onExit continuation runs on a thread that is not one of jfork's")
+        void onExitRunsOffJforkThreads() throws Exception {
+            ForkedProcess p = fork(() -> 0, SHORT);
+            AtomicReference<String> thread = new AtomicReference<>();
+            p.onExit().thenRun(() -> thread.set(Thread.currentThread().getName())).get(20, TimeUnit.SECONDS);
+            assertThat(thread.get()).doesNotStartWith(Forker.THREAD_NAME_PREFIX);
+            String callThread = jfork.callAsync(() -> 1, SHORT).thenApply(v -> Thread.currentThread().getName())
+                .get(20, TimeUnit.SECONDS);
+            assertThat(callThread).doesNotStartWith(Forker.THREAD_NAME_PREFIX);
+        }
+
+        @Test
+        @DisplayName("a child reads its own System.in, never the parent's buffered bytes")
+        void childHasItsOwnStdin() throws Exception {
+            InputStream parentIn = System.in;
+            BufferedInputStream buffered = new BufferedInputStream(new ByteArrayInputStream(
+                "parent's bytes".getBytes(StandardCharsets.UTF_8)));
+            buffered.mark(1);
+            buffered.read();
+            buffered.reset();
+            System.setIn(buffered);
+            try {
+                ForkedProcess p = fork(() -> {
+                    System.out.print(new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
+                    return 0;
+                }, SHORT.withStdin(Stdio.PIPE).withStdout(Stdio.PIPE));
+                try (OutputStream stdin = p.getOutputStream()) {
+                    stdin.write("child's".getBytes(StandardCharsets.UTF_8));
+                }
+                assertThat(text(p.getInputStream())).isEqualTo("child's");
+                assertThat(p.waitFor()).isZero();
+            } finally {
+                System.setIn(parentIn);
+            }
+        }
+
+        @Test
+        @DisplayName("a parent thread blocked reading System.in does not block the child's System.in")
+        void blockedParentReaderDoesNotBlockTheChild() throws Exception {
+            InputStream parentIn = System.in;
+            CountDownLatch release = new CountDownLatch(1);
+            InputStream blocking = new BufferedInputStream(new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return -1;
+                }
+            });
+            System.setIn(blocking);
+            Thread reader = new Thread(() -> {
+                try {
+                    blocking.read();
+                } catch (IOException ignored) {
+                    // ends the thread
+                }
+            }, "parent stdin reader");
+            reader.start();
+            try {
+                Thread.sleep(100);
+                ForkedProcess p = fork(() -> System.in.read() == 'k' ? 0 : 1,
+                    SHORT.withStdin(Stdio.PIPE));
+                try (OutputStream stdin = p.getOutputStream()) {
+                    stdin.write('k');
+                }
+                assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("the child read its own stdin").isTrue();
+                assertThat(p.exitValue()).isZero();
+            } finally {
+                release.countDown();
+                reader.join(5000);
+                System.setIn(parentIn);
+            }
+        }
+
+        @Test
+        @DisplayName("the backend a Forker hands out refuses pids that name a group or every child")
+        void handedOutBackendIsGuarded() {
+            assertThatThrownBy(() -> jfork.backend().kill(0, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("process group");
+            assertThatThrownBy(() -> jfork.backend().waitpid(-1, new int[1], 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Nested
+    @DisplayName("call keeps causes and obeys cancellation")
+    class CallErrors {
+        @Test
+        @DisplayName("a result whose writeObject throws fails with that exception as the cause")
+        void failingWriteObject() {
+            assertThatThrownBy(() -> jfork.call(FailsToSerialize::new, SHORT))
+                .isInstanceOfSatisfying(ChildFailureException.class, e -> {
+                    assertThat(e.getCause()).as("cause of %s", e.toString()).isInstanceOf(IllegalStateException.class)
+                        .hasMessage("no serialising me");
+                    assertThat(e.getMessage()).contains(FailsToSerialize.class.getName())
+                        .contains("IllegalStateException: no serialising me");
+                });
+        }
+
+        @Test
+        @DisplayName("an afterInChild hook that throws fails the call with the hook's exception as the cause")
+        void throwingChildHook() {
+            Runnable hook = () -> {
+                throw new IllegalStateException("hook says no");
+            };
+            ForkHooks.registerAfterInChild(hook);
+            try {
+                assertThatThrownBy(() -> jfork.call(() -> 1, SHORT))
+                    .isInstanceOfSatisfying(ChildFailureException.class,
+                        e -> assertThat(e.getCause()).isInstanceOf(IllegalStateException.class).hasMessage("hook says no"));
+            } finally {
+                ForkHooks.unregister(hook);
+            }
+        }
+
+        @Test
+        @DisplayName("cancelling callAsync kills the child")
+        void cancelKillsTheChild() throws Exception {
+            int[] pidPipe = forker.pipe();
+            CompletableFuture<Integer> f;
+            try {
+                f = jfork.callAsync(() -> {
+                    children.writeString(pidPipe[1], forker.getpid() + "\n");
+                    Thread.sleep(30_000);
+                    return 1;
+                }, SHORT);
+            } finally {
+                forker.close(pidPipe[1]);
+            }
+            long pid = readPid(pidPipe[0]);
+            forker.close(pidPipe[0]);
+            assertThat(f.cancel(true)).isTrue();
+            assertThat(f.isCancelled()).isTrue();
+            assertThatThrownBy(f::join).isInstanceOf(java.util.concurrent.CancellationException.class);
+            assertGone(pid);
+        }
+
+        @Test
+        @DisplayName("interrupting a thread in call() kills the child and returns at once, interrupt flag set")
+        void interruptedCall() throws Exception {
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicReference<Boolean> flag = new AtomicReference<>();
+            int[] pidPipe = forker.pipe();
+            Thread caller = new Thread(() -> {
+                try {
+                    jfork.call(() -> {
+                        children.writeString(pidPipe[1], forker.getpid() + "\n");
+                        Thread.sleep(30_000);
+                        return 1;
+                    }, SHORT);
+                } catch (Throwable t) {
+                    thrown.set(t);
+                    flag.set(Thread.currentThread().isInterrupted());
+                }
+            }, "caller");
+            caller.start();
+            long pid;
+            try {
+                pid = readPid(pidPipe[0]);
+            } finally {
+                forker.close(pidPipe[0]);
+            }
+            forker.close(pidPipe[1]);
+            caller.interrupt();
+            caller.join(5000);
+            assertThat(caller.isAlive()).as("call() returned after the interrupt").isFalse();
+            assertThat(thrown.get()).isInstanceOf(ChildFailureException.class)
+                .hasCauseInstanceOf(InterruptedException.class);
+            assertThat(flag.get()).isTrue();
+            assertGone(pid);
+        }
+
+        @Test
+        @DisplayName("a result nested too deep to read back fails with ChildFailureException")
+        void deepResult() {
+            assertThatThrownBy(() -> jfork.call(() -> {
+                Link head = null;
+                for (int i = 0; i < 50_000; i++) {
+                    head = new Link(head);
+                }
+                return head;
+            }, SHORT)).isInstanceOf(ChildFailureException.class);
+        }
+
+        @Test
+        @DisplayName("an exception without a (String) constructor keeps its class name in the message")
+        void originalExceptionClassIsNamed() {
+            assertThatThrownBy(() -> jfork.call(() -> java.util.regex.Pattern.compile("(unclosed"), SHORT))
+                .isInstanceOf(ChildFailureException.class)
+                .hasMessageContaining("threw PatternSyntaxException");
+        }
+
+        /** One line with a pid, read byte by byte: the child holds the write end until it dies. */
+        private long readPid(int fd) {
+            StringBuilder line = new StringBuilder();
+            byte[] one = new byte[1];
+            while (forker.read(fd, one, 1) == 1 && one[0] != '\n') {
+                line.append((char) one[0]);
+            }
+            return Long.parseLong(line.toString());
+        }
+
+        private void assertGone(long pid) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .as("child %d is gone", pid).isFalse();
+        }
+    }
+
+    @Nested
+    @DisplayName("forkRaw: fork as in C, made safe")
+    class RawFork {
+        @Test
+        @DisplayName("returns 0 in the child and the pid in the parent; the child's getpid is its own")
+        void returnsTwice() {
+            int[] pipe = forker.pipe();
+            int pid = jfork.forkRaw(SHORT);
+            if (pid == 0) {
+                byte[] own = (forker.getpid() + "\n").getBytes(StandardCharsets.US_ASCII);
+                forker.write(pipe[1], own, own.length);
+                forker._exit(0);
+            }
+            forker.close(pipe[1]);
+            try {
+                assertThat(children.readString(pipe[0]).strip()).isEqualTo(Integer.toString(pid));
+            } finally {
+                forker.close(pipe[0]);
+                WaitStatus status = children.await(pid);
+                assertThat(status.exited()).isTrue();
+                assertThat(status.exitCode()).isZero();
+            }
+        }
+    }
+
+    /** A result that refuses to be serialised. */
+    static final class FailsToSerialize implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        private void writeObject(ObjectOutputStream out) {
+            throw new IllegalStateException("no serialising me");
+        }
+    }
+
+    /** One link of a long chain. */
+    static final class Link implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final Link next;
+
+        Link(Link next) {
+            this.next = next;
+        }
+    }
+}
