@@ -524,7 +524,14 @@ public abstract class ProcessForkerCompatibilityKit extends EverydayJavaKit {
             try {
                 // by now the thread carries its name where jfork looks (/proc/self/task/<tid>/comm)
                 assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
-                answer = safe.call(() -> 42, SHORT);
+                // on a loaded machine a fork may find no idle instant (and so nothing to compare): a
+                // few calls, until one of them was made again; each runs each hook exactly once
+                answer = null;
+                for (int i = 0; i < 10 && Forker.restartsBeforeStart() == restartsBefore; i++) {
+                    parentSide.clear();
+                    answer = safe.call(() -> 42, SHORT);
+                    assertThat(parentSide).as("call %d", i).containsExactly("before", "parent");
+                }
             } finally {
                 stop.set(true);
                 busy.join(5000);
@@ -533,7 +540,6 @@ public abstract class ProcessForkerCompatibilityKit extends EverydayJavaKit {
             assertThat(answer).isEqualTo(42);
             assertThat(Forker.restartsBeforeStart() - restartsBefore)
                 .as("children discarded before their go byte and forked again").isPositive();
-            assertThat(parentSide).containsExactly("before", "parent");
         }
 
         @Test
@@ -739,6 +745,66 @@ public abstract class ProcessForkerCompatibilityKit extends EverydayJavaKit {
     @Nested
     @DisplayName("shared heaps")
     class SharedHeap {
+        @Test
+        @DisplayName("a JVM whose heap is a file mapped shared (-XX:AllocateHeapAt) refuses to fork")
+        void sharedHeapFileRefused(@TempDir Path heapDir) throws Exception {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process probe = bounded(new ProcessBuilder(java, "-XX:AllocateHeapAt=" + heapDir, "-Xmx256m",
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                ZgcProbe.class.getName(), forker.getClass().getName())
+                .redirectErrorStream(true)
+                .start());
+            String out = readAll(probe.getInputStream());
+            assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(out).contains(ZgcProbe.REFUSED).contains("AllocateHeapAt")
+                .contains(ZgcProbe.NO_CHILD).doesNotContain(ZgcProbe.FORKED);
+            assertThat(probe.exitValue()).isZero();
+        }
+
+        @Test
+        @DisplayName("a child does not outlive a parent killed with SIGKILL")
+        void childEndsWithItsParent() throws Exception {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process probe = bounded(new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+                "-Dfork.warnThreads=false", "-cp", System.getProperty("java.class.path"),
+                OrphanProbe.class.getName(), forker.getClass().getName())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start());
+            long child = -1;
+            try (java.io.BufferedReader lines = new java.io.BufferedReader(
+                new java.io.InputStreamReader(probe.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    if (line.startsWith(OrphanProbe.CHILD)) {
+                        child = Long.parseLong(line.substring(OrphanProbe.CHILD.length()).strip());
+                        break;
+                    }
+                }
+                assertThat(child).as("the probe's child pid").isPositive();
+                probe.destroyForcibly();
+                assertThat(probe.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                while (running(child) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(running(child)).as("child %d ended with its parent", child).isFalse();
+            } finally {
+                probe.destroyForcibly();
+                if (child > 0) {
+                    ProcessHandle.of(child).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        }
+
+        /** Whether {@code pid} exists and is not a zombie (whoever adopted it may reap it late). */
+        private boolean running(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+            } catch (java.io.IOException gone) {
+                return false;
+            }
+        }
+
         @Test
         @DisplayName("a JVM running ZGC refuses to fork, names the collector, and no child is made")
         void zgcRefused() throws Exception {

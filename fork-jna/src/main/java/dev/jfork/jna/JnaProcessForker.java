@@ -185,7 +185,8 @@ public final class JnaProcessForker implements ProcessForker {
 
     @Override
     public String toString() {
-        return "jna backend (" + (Binding.CAUSE == null ? "available" : "unavailable: " + Binding.CAUSE) + ")";
+        Throwable cause = Binding.CAUSE;
+        return "jna backend (" + (cause == null ? "available" : "unavailable: " + cause.getMessage()) + ")";
     }
 
     /** Binds libc once; records why it could not. */

@@ -84,7 +84,7 @@ public final class JniProcessForker implements ProcessForker, NativeChildPaths {
         Objects.checkIndex(0, status.length);
         int r = NativeCalls.waitpid(pid, status, options);
         if (r < 0) {
-            throw new ErrnoException("waitpid(pid=" + pid + ", options=" + options + ")", -r);
+            throw new ErrnoException("waitpid(pid=" + pid + ")", -r);
         }
         return r;
     }

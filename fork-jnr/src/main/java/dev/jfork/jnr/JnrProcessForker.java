@@ -304,11 +304,11 @@ public final class JnrProcessForker implements ProcessForker {
     /**
      * A short description.
      *
-     * @return {@code "JnrProcessForker[available]"} or {@code "JnrProcessForker[unavailable: ...]"}
+     * @return {@code "jnr backend (available)"} or {@code "jnr backend (unavailable: ...)"}
      */
     @Override
     public String toString() {
         Throwable cause = Holder.CAUSE;
-        return cause == null ? "JnrProcessForker[available]" : "JnrProcessForker[unavailable: " + cause.getMessage() + "]";
+        return "jnr backend (" + (cause == null ? "available" : "unavailable: " + cause.getMessage()) + ")";
     }
 }

@@ -1,0 +1,269 @@
+package dev.jfork.bench.tasks;
+
+import dev.jfork.ChildEnd;
+import dev.jfork.ChildFailureException;
+import dev.jfork.ForkOptions;
+import dev.jfork.Forker;
+import dev.jfork.ProcessForkers;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/**
+ * Everyday tasks through {@code Forker.call}, as a user writes them (this file is compiled with plain
+ * {@code javac}, default flags), in a fresh JVM with default flags; plus tasks that cannot finish in a
+ * child (a GC, a wait). Appends {@code backend,task,outcome,ms} rows to a CSV file, outcome one of
+ * {@code ok}, {@code deadlocked}, {@code hung} or {@code failed}.
+ *
+ * <p>Run by {@code fork-bench/tasks.sh}; arguments: the backend's name and the CSV file.
+ */
+public final class EverydayTasks {
+    private static final ForkOptions DEADLINE = ForkOptions.defaults().withDeadline(Duration.ofSeconds(20));
+
+    private EverydayTasks() {
+    }
+
+    /** A result type declared beside the tasks. */
+    record Invoice(String customer, BigDecimal total, List<String> lines) implements Serializable {
+    }
+
+    /** An exception with a cause, thrown in the child. */
+    static final class BillingException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BillingException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** One task: its name, what it does, and whether it should finish in a child. */
+    record Task(String name, Callable<?> body, boolean shouldFinish) {
+    }
+
+    static List<Task> tasks(Path dir) {
+        List<Task> t = new ArrayList<>();
+        t.add(new Task("string-format", () -> String.format("%-10s|%08.3f|%,d|%x", "name", Math.PI, 1234567, 255), true));
+        t.add(new Task("string-concat", () -> {
+            String s = "";
+            for (int i = 0; i < 50; i++) {
+                s = s + i + ",";
+            }
+            return s.length();
+        }, true));
+        t.add(new Task("string-builder-1mb", () -> {
+            StringBuilder b = new StringBuilder();
+            while (b.length() < 1 << 20) {
+                b.append("0123456789abcdef");
+            }
+            return b.length();
+        }, true));
+        t.add(new Task("split-join", () -> String.join("-", "a,b,c,d,e".split(",")), true));
+        t.add(new Task("regex", () -> {
+            Matcher m = Pattern.compile("(\\w+)@(\\w+)\\.com").matcher("ann@example.com, bob@test.com");
+            List<String> users = new ArrayList<>();
+            while (m.find()) {
+                users.add(m.group(1));
+            }
+            return users;
+        }, true));
+        t.add(new Task("sort-boxed", () -> {
+            List<Integer> xs = new ArrayList<>();
+            Random r = new Random(42);
+            for (int i = 0; i < 10_000; i++) {
+                xs.add(r.nextInt());
+            }
+            Collections.sort(xs);
+            return xs.get(0);
+        }, true));
+        t.add(new Task("hashmap-100k", () -> {
+            Map<Integer, String> m = new HashMap<>();
+            for (int i = 0; i < 100_000; i++) {
+                m.put(i, "v");
+            }
+            return m.size();
+        }, true));
+        t.add(new Task("treemap-word-count", () -> {
+            Map<String, Integer> counts = new TreeMap<>();
+            for (String w : "to be or not to be that is the question".split(" ")) {
+                counts.merge(w, 1, Integer::sum);
+            }
+            return counts;
+        }, true));
+        t.add(new Task("stream-grouping", () -> IntStream.rangeClosed(1, 1000).boxed()
+            .collect(Collectors.groupingBy(i -> i % 3, Collectors.counting())), true));
+        t.add(new Task("stream-sorted-map", () -> List.of("pear", "fig", "apple", "kiwi").stream()
+            .sorted().map(String::toUpperCase).collect(Collectors.toList()), true));
+        t.add(new Task("optional", () -> Optional.of("x").map(s -> s + "y").orElse("z"), true));
+        t.add(new Task("priority-queue", () -> {
+            PriorityQueue<Integer> q = new PriorityQueue<>(List.of(5, 1, 4, 2, 3));
+            return q.poll();
+        }, true));
+        t.add(new Task("deque-linkedhashmap", () -> {
+            ArrayDeque<String> d = new ArrayDeque<>(List.of("a", "b"));
+            d.push("z");
+            Map<String, Integer> lhm = new LinkedHashMap<>();
+            d.forEach(s -> lhm.put(s, s.length()));
+            return lhm.keySet().toString();
+        }, true));
+        t.add(new Task("biginteger", () -> BigInteger.valueOf(3).pow(500).mod(BigInteger.valueOf(1_000_007)), true));
+        t.add(new Task("bigdecimal", () -> new BigDecimal("2").sqrt(new MathContext(50)), true));
+        t.add(new Task("math", () -> Math.sqrt(2) * Math.sin(1) + Math.log(10), true));
+        t.add(new Task("java-time", () -> LocalDate.of(2026, 11, 29).plusMonths(3).getDayOfWeek().toString(), true));
+        t.add(new Task("time-format", () -> ZonedDateTime.of(2026, 11, 29, 12, 0, 0, 0, ZoneOffset.UTC)
+            .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), true));
+        t.add(new Task("sha-256", () -> HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+            .digest("hello".getBytes(StandardCharsets.UTF_8))), true));
+        t.add(new Task("crc32-base64", () -> {
+            CRC32 crc = new CRC32();
+            crc.update(new byte[1000]);
+            return Base64.getEncoder().encodeToString(Long.toString(crc.getValue()).getBytes(StandardCharsets.UTF_8));
+        }, true));
+        t.add(new Task("deflate-inflate", () -> {
+            byte[] input = "abcabcabcabcabcabc".repeat(100).getBytes(StandardCharsets.UTF_8);
+            Deflater d = new Deflater();
+            d.setInput(input);
+            d.finish();
+            byte[] buf = new byte[4096];
+            int n = d.deflate(buf);
+            d.end();
+            Inflater inf = new Inflater();
+            inf.setInput(buf, 0, n);
+            byte[] out = new byte[input.length];
+            int m = inf.inflate(out);
+            inf.end();
+            return m;
+        }, true));
+        t.add(new Task("uuid", () -> UUID.nameUUIDFromBytes("jfork".getBytes(StandardCharsets.UTF_8)).toString(), true));
+        t.add(new Task("file-write-read", () -> {
+            Path f = dir.resolve("data-" + ProcessForkers.backend().getpid() + ".txt");
+            Files.writeString(f, "line one\nline two\n", StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+            List<String> lines = Files.readAllLines(f);
+            Files.delete(f);
+            return lines.size();
+        }, true));
+        t.add(new Task("record-result", () -> new Invoice("ACME", new BigDecimal("12.50"), List.of("a", "b")), true));
+        t.add(new Task("exception-with-cause", () -> {
+            try {
+                throw new BillingException("billing failed", new IOException("disk full"));
+            } catch (BillingException e) {
+                return e.getCause().getMessage();
+            }
+        }, true));
+        t.add(new Task("unchecked-io", () -> {
+            try {
+                Files.readString(dir.resolve("missing"));
+                return "read";
+            } catch (IOException e) {
+                return new UncheckedIOException(e).getCause().getClass().getSimpleName();
+            }
+        }, true));
+        t.add(new Task("arrays-sort-search", () -> {
+            int[] a = new Random(1).ints(50_000).toArray();
+            Arrays.sort(a);
+            return Arrays.binarySearch(a, a[100]);
+        }, true));
+        t.add(new Task("keep-32mb", () -> {
+            List<byte[]> kept = new ArrayList<>();
+            for (int i = 0; i < 128; i++) {
+                kept.add(new byte[256 * 1024]);
+            }
+            return kept.size();
+        }, true));
+        // these cannot finish in a child: they need a GC or another thread
+        t.add(new Task("churn-512mb", () -> {
+            long sum = 0;
+            for (int i = 0; i < 512; i++) {
+                sum += new byte[1 << 20].length;
+            }
+            return sum;
+        }, false));
+        t.add(new Task("system-gc", () -> {
+            System.gc();
+            return 0;
+        }, false));
+        t.add(new Task("object-wait", () -> {
+            Object lock = new Object();
+            synchronized (lock) {
+                lock.wait();
+            }
+            return 0;
+        }, false));
+        t.add(new Task("parallel-stream", () -> IntStream.range(0, 1_000_000).parallel().sum(), false));
+        return t;
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args the backend's name and the CSV file to append to
+     * @throws IOException when the CSV cannot be written
+     */
+    public static void main(String[] args) throws IOException {
+        String backend = args[0];
+        Path csv = Path.of(args[1]);
+        Path dir = Files.createTempDirectory("jfork-tasks");
+        Forker forker = Forker.of(ProcessForkers.backend(backend));
+        StringBuilder rows = new StringBuilder();
+        int missed = 0;
+        for (Task task : tasks(dir)) {
+            long start = System.nanoTime();
+            String outcome;
+            try {
+                forker.call(task.body(), DEADLINE);
+                outcome = "ok";
+            } catch (ChildFailureException e) {
+                ChildEnd.Kind kind = e.end().map(ChildEnd::kind).orElse(null);
+                outcome = kind == ChildEnd.Kind.DEADLOCKED ? "deadlocked" : kind == ChildEnd.Kind.HUNG ? "hung" : "failed";
+                if (task.shouldFinish()) {
+                    System.err.println("tasks: " + backend + "/" + task.name() + ": " + e.getMessage());
+                }
+            }
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            boolean asExpected = task.shouldFinish() ? outcome.equals("ok") : !outcome.equals("hung") && ms < 1000;
+            if (!asExpected) {
+                missed++;
+            }
+            rows.append(backend).append(',').append(task.name()).append(',').append(outcome).append(',').append(ms)
+                .append('\n');
+        }
+        Files.writeString(csv, rows, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.delete(dir);
+        System.exit(missed == 0 ? 0 : 1);
+    }
+}
