@@ -1,0 +1,144 @@
+package dev.jfork.conformance.runner;
+
+import dev.jfork.BackendInfo;
+import dev.jfork.BackendSelectionException;
+import dev.jfork.ProcessForkers;
+import dev.jfork.spi.ProcessForker;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.reporting.legacy.xml.LegacyXmlReportGeneratingListener;
+
+/**
+ * The main class of {@code fork-conformance.jar}: runs the whole conformance kit against one backend
+ * on this machine, in this JVM, through the JUnit Platform launcher, and prints the results as they
+ * come (see {@link KitOptions#USAGE}).
+ *
+ * <p>Exit codes: {@value #EXIT_OK} nothing failed; {@value #EXIT_FAILED} a test failed, or none ran;
+ * {@value #EXIT_USAGE} a bad command line, or a backend that is unknown or unavailable (with the
+ * message of {@link ProcessForkers}).
+ */
+public final class KitRunner {
+    /** Nothing failed. */
+    public static final int EXIT_OK = 0;
+    /** A test failed, or no test ran at all. */
+    public static final int EXIT_FAILED = 1;
+    /** A bad command line, or no usable backend. */
+    public static final int EXIT_USAGE = 2;
+
+    private KitRunner() {
+    }
+
+    /**
+     * Runs the kit and exits with its code.
+     *
+     * @param args see {@link KitOptions#USAGE}
+     */
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Runs the kit in this JVM.
+     *
+     * @param args the command line
+     * @param out where the results go
+     * @param err where errors about the command line and the backend go
+     * @return the exit code
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        KitOptions options;
+        try {
+            options = KitOptions.parse(args);
+        } catch (KitOptions.UsageException e) {
+            err.println("fork-conformance: " + e.getMessage());
+            err.print(KitOptions.USAGE);
+            err.flush();
+            return EXIT_USAGE;
+        }
+        if (options.help()) {
+            out.print(KitOptions.USAGE);
+            out.flush();
+            return EXIT_OK;
+        }
+        if (options.listBackends()) {
+            for (BackendInfo info : ProcessForkers.list()) {
+                out.println(info.describe());
+            }
+            out.flush();
+            return EXIT_OK;
+        }
+        ProcessForker selected;
+        try {
+            selected = options.backend().isPresent()
+                ? ProcessForkers.backend(options.backend().get())
+                : ProcessForkers.backend();
+        } catch (BackendSelectionException e) {
+            err.println(e.getMessage());
+            err.flush();
+            return EXIT_USAGE;
+        }
+        String selectedBy = selectedBy(options);
+        // the kit's own calls of ProcessForkers.backend() now agree with --backend
+        System.setProperty(ProcessForkers.BACKEND_PROPERTY, selected.name());
+
+        List<TestExecutionListener> listeners = new ArrayList<>();
+        ProgressPrinter printer = new ProgressPrinter(out);
+        listeners.add(printer);
+        if (options.reports().isPresent()) {
+            Path dir = options.reports().get();
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                err.println("fork-conformance: cannot create the reports directory " + dir + ": " + e);
+                err.flush();
+                return EXIT_USAGE;
+            }
+            listeners.add(new LegacyXmlReportGeneratingListener(dir, new PrintWriter(err, true)));
+        }
+
+        out.println("jfork conformance kit: backend " + selected.name() + " (" + selectedBy + ")"
+            + ", Java " + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name") + ")"
+            + ", " + System.getProperty("os.name") + " " + System.getProperty("os.version")
+            + " " + System.getProperty("os.arch"));
+        out.flush();
+
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+            .selectors(DiscoverySelectors.selectClass(SelectedBackendKit.class))
+            .build();
+        Launcher launcher = LauncherFactory.create();
+        launcher.execute(request, listeners.toArray(new TestExecutionListener[0]));
+
+        printer.printSummary();
+        if (printer.failed() > 0) {
+            return EXIT_FAILED;
+        }
+        if (printer.passed() + printer.skipped() == 0) {
+            err.println("fork-conformance: no test ran");
+            err.flush();
+            return EXIT_FAILED;
+        }
+        return EXIT_OK;
+    }
+
+    private static String selectedBy(KitOptions options) {
+        if (options.backend().isPresent()) {
+            return "--backend";
+        }
+        String property = System.getProperty(ProcessForkers.BACKEND_PROPERTY);
+        if (property != null && !property.isBlank()) {
+            return "-D" + ProcessForkers.BACKEND_PROPERTY;
+        }
+        return "default: the first available of " + String.join(", ", ProcessForkers.DEFAULT_ORDER);
+    }
+}

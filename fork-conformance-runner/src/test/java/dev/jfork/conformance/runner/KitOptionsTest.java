@@ -1,0 +1,36 @@
+package dev.jfork.conformance.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class KitOptionsTest {
+    @Test
+    void noArgumentsRunTheDefaultBackendWithoutReports() throws Exception {
+        KitOptions options = KitOptions.parse();
+        assertThat(options.backend()).isEmpty();
+        assertThat(options.reports()).isEmpty();
+        assertThat(options.listBackends()).isFalse();
+        assertThat(options.help()).isFalse();
+    }
+
+    @Test
+    void backendAndReportsAsSeparateOrInlineValues() throws Exception {
+        assertThat(KitOptions.parse("--backend", "jna", "--reports", "out").backend()).contains("jna");
+        assertThat(KitOptions.parse("--backend=jni", "--reports=out").reports()).contains(Path.of("out"));
+        assertThat(KitOptions.parse("--list-backends").listBackends()).isTrue();
+        assertThat(KitOptions.parse("-h").help()).isTrue();
+    }
+
+    @Test
+    void badCommandLinesSayWhatIsWrong() {
+        assertThatThrownBy(() -> KitOptions.parse("--backend")).hasMessage("--backend needs a value");
+        assertThatThrownBy(() -> KitOptions.parse("--backend", " ")).hasMessageContaining("needs a name");
+        assertThatThrownBy(() -> KitOptions.parse("--backend", "jna", "--backend", "jni")).hasMessage("--backend given twice");
+        assertThatThrownBy(() -> KitOptions.parse("--reports")).hasMessage("--reports needs a value");
+        assertThatThrownBy(() -> KitOptions.parse("--list-backends=yes")).hasMessage("--list-backends takes no value");
+        assertThatThrownBy(() -> KitOptions.parse("jna")).hasMessage("unknown argument 'jna'");
+    }
+}
