@@ -53,107 +53,107 @@ public final class FfmProcessForker implements ProcessForker, NativeChildPaths {
 
     @Override
     public int fork() {
-        return impl().fork();
+        return impl().posix.fork();
     }
 
     @Override
     public int getpid() {
-        return impl().getpid();
+        return impl().posix.getpid();
     }
 
     @Override
     public int getppid() {
-        return impl().getppid();
+        return impl().posix.getppid();
     }
 
     @Override
     public void _exit(int status) {
-        impl()._exit(status);
+        impl().posix._exit(status);
     }
 
     @Override
     public void warmUpExit(int value) {
-        impl().warmUpExit(value);
+        impl().posix.warmUpExit(value);
     }
 
     @Override
     public int waitpid(int pid, int[] status, int options) {
-        return impl().waitpid(pid, status, options);
+        return impl().posix.waitpid(pid, status, options);
     }
 
     @Override
     public void awaitExitWithoutReaping(int pid) {
-        impl().awaitExitWithoutReaping(pid);
+        impl().posix.awaitExitWithoutReaping(pid);
     }
 
     @Override
     public void kill(int pid, int signal) {
-        impl().kill(pid, signal);
+        impl().posix.kill(pid, signal);
     }
 
     @Override
     public int[] pipe() {
-        return impl().pipe();
+        return impl().posix.pipe();
     }
 
     @Override
     public int read(int fd, byte[] buffer, int length) {
-        return impl().read(fd, buffer, length);
+        return impl().posix.read(fd, buffer, length);
     }
 
     @Override
     public int write(int fd, byte[] buffer, int length) {
-        return impl().write(fd, buffer, length);
+        return impl().posix.write(fd, buffer, length);
     }
 
     @Override
     public void close(int fd) {
-        impl().close(fd);
+        impl().posix.close(fd);
     }
 
     @Override
     public void dup2(int oldFd, int newFd) {
-        impl().dup2(oldFd, newFd);
+        impl().posix.dup2(oldFd, newFd);
     }
 
     @Override
     public void execv(String path, String[] argv) {
-        impl().execv(path, argv);
+        impl().posix.execv(path, argv);
     }
 
     @Override
     public void execvp(String file, String[] argv) {
-        impl().execvp(file, argv);
+        impl().posix.execvp(file, argv);
     }
 
     @Override
     public int alarm(int seconds) {
-        return impl().alarm(seconds);
+        return impl().posix.alarm(seconds);
     }
 
     @Override
     public void resetSignal(int signal) {
-        impl().resetSignal(signal);
+        impl().posix.resetSignal(signal);
     }
 
     @Override
     public void closeOnExecFrom(int lowestFd) {
-        impl().closeOnExecFrom(lowestFd);
+        impl().posix.closeOnExecFrom(lowestFd);
     }
 
     @Override
     public int forkWriteAndExit(int fd, byte[] bytes, int exitCode, int alarmSeconds) {
-        return impl().forkWriteAndExit(fd, bytes, exitCode, alarmSeconds);
+        return impl().natives.forkWriteAndExit(fd, bytes, exitCode, alarmSeconds);
     }
 
     @Override
     public int forkPrintPidAndExit(int fd, byte[] prefix, byte[] suffix, int exitCode, int alarmSeconds) {
-        return impl().forkPrintPidAndExit(fd, prefix, suffix, exitCode, alarmSeconds);
+        return impl().natives.forkPrintPidAndExit(fd, prefix, suffix, exitCode, alarmSeconds);
     }
 
     @Override
     public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd) {
-        return impl().spawn(argv, stdinFd, stdoutFd, stderrFd);
+        return impl().natives.spawn(argv, stdinFd, stdoutFd, stderrFd);
     }
 
     @Override
@@ -162,8 +162,15 @@ public final class FfmProcessForker implements ProcessForker, NativeChildPaths {
         return "ffm backend (" + (cause == null ? "available" : "unavailable: " + cause.getMessage()) + ")";
     }
 
-    /** What the JDK 22 implementation is to this class: both SPI interfaces at once. */
-    public interface Delegate extends ProcessForker, NativeChildPaths {
+    /** The JDK 22 implementation, which implements both SPI interfaces, seen as both. */
+    private static final class Delegate {
+        private final ProcessForker posix;
+        private final NativeChildPaths natives;
+
+        Delegate(Object impl) {
+            this.posix = (ProcessForker) impl;
+            this.natives = (NativeChildPaths) impl;
+        }
     }
 
     /** Checks the JDK and the platform, then loads and binds the implementation once; records why not. */
@@ -181,8 +188,8 @@ public final class FfmProcessForker implements ProcessForker, NativeChildPaths {
             } else {
                 try {
                     Platform.requireSupported("ffm");
-                    impl = (Delegate) Class.forName(IMPLEMENTATION, true, FfmProcessForker.class.getClassLoader())
-                        .getDeclaredConstructor().newInstance();
+                    impl = new Delegate(Class.forName(IMPLEMENTATION, true, FfmProcessForker.class.getClassLoader())
+                        .getDeclaredConstructor().newInstance());
                 } catch (UnsupportedOperationException e) {
                     cause = e;
                 } catch (java.lang.reflect.InvocationTargetException e) {

@@ -8,7 +8,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.jfork.ErrnoException;
 import dev.jfork.Signals;
-import dev.jfork.ffm.FfmProcessForker;
+import dev.jfork.spi.NativeChildPaths;
+import dev.jfork.spi.ProcessForker;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -23,7 +24,7 @@ import java.util.Objects;
 /**
  * The FFM backend's implementation, compiled for JDK 22: every call a {@link Linker} downcall to
  * libc, errno captured by the same downcall ({@code Linker.Option.captureCallState("errno")}).
- * Loaded by {@link FfmProcessForker} only on JDK 22 or later; its constructor binds every symbol,
+ * Loaded by {@code dev.jfork.ffm.FfmProcessForker} only on JDK 22 or later; its constructor binds every symbol,
  * so a forked child never looks one up.
  *
  * <p>Memory: byte arrays are never handed to native code (a heap segment would need a critical
@@ -32,7 +33,7 @@ import java.util.Objects;
  * call, in the parent: a child keeps using its forking thread's scratch and mallocs nothing.
  */
 @SuppressWarnings("restricted") // native access is the point of this class
-public final class FfmBackend implements FfmProcessForker.Delegate {
+public final class FfmBackend implements ProcessForker, NativeChildPaths {
     private static final int EINTR = 4;
     /** {@code O_CLOEXEC} on Linux x86_64 and aarch64. */
     private static final int O_CLOEXEC = 02000000;
