@@ -117,7 +117,7 @@ public final class ForkDemo {
     private static int listBackends(PrintStream out, PrintStream err) {
         List<BackendInfo> found = ProcessForkers.list();
         if (found.isEmpty()) {
-            err.println("fork-demo: no backend found on the class path (known backends: jni, jnr, jna)");
+            err.println("fork-demo: no backend found on the class path (known backends: jni, jnr, jna, ffm)");
             err.flush();
             return EXIT_FAILED;
         }

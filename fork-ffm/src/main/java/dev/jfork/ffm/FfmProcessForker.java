@@ -137,6 +137,11 @@ public final class FfmProcessForker implements ProcessForker, NativeChildPaths {
     }
 
     @Override
+    public void setParentDeathSignal(int signal) {
+        impl().posix.setParentDeathSignal(signal);
+    }
+
+    @Override
     public void closeOnExecFrom(int lowestFd) {
         impl().posix.closeOnExecFrom(lowestFd);
     }

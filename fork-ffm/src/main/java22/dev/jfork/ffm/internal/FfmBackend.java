@@ -95,6 +95,10 @@ public final class FfmBackend implements ProcessForker, NativeChildPaths {
     private static final MethodHandle EXECVP = bind("execvp", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), ERRNO);
     private static final MethodHandle SIGACTION = bind("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ERRNO);
     private static final MethodHandle SIGPROCMASK = bind("sigprocmask", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ERRNO);
+    // prctl is variadic: the arguments after the option are passed as variadic ones
+    private static final MethodHandle PRCTL = bind("prctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG,
+        JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1), ERRNO);
+    private static final int PR_SET_PDEATHSIG = 1;
     private static final MethodHandle CLOSE_RANGE = bind("close_range", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
     private static final MethodHandle FCNTL_INT = bind("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
         Linker.Option.firstVariadicArg(2), ERRNO);
@@ -417,6 +421,20 @@ public final class FfmBackend implements ProcessForker, NativeChildPaths {
         }
         if (r < 0) {
             throw new ErrnoException("sigaction(sig=" + signal + ", SIG_DFL)", errno(capture));
+        }
+    }
+
+    @Override
+    public void setParentDeathSignal(int signal) {
+        MemorySegment capture = scratch().capture;
+        int r;
+        try {
+            r = (int) PRCTL.invokeExact(capture, PR_SET_PDEATHSIG, (long) signal, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            throw new ErrnoException("prctl(PR_SET_PDEATHSIG, sig=" + signal + ")", errno(capture));
         }
     }
 
