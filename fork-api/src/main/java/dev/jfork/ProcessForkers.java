@@ -30,13 +30,13 @@ public final class ProcessForkers {
     public static final String BACKEND_PROPERTY = "fork.backend";
 
     /** The order in which backends are tried when {@value #BACKEND_PROPERTY} is not set. */
-    public static final List<String> DEFAULT_ORDER = List.of("jni", "jnr", "jna");
+    public static final List<String> DEFAULT_ORDER = List.of("jni", "jnr", "jna", "ffm");
 
     private static final String ARTIFACT_HINT = String.join("\n",
         "Add a backend to the class path, for example:",
         "  <dependency>",
         "    <groupId>dev.jfork</groupId>",
-        "    <artifactId>fork-jni</artifactId>   <!-- or fork-jnr, fork-jna -->",
+        "    <artifactId>fork-jni</artifactId>   <!-- or fork-jnr, fork-jna, fork-ffm (JDK 22+) -->",
         "    <version>" + ProcessForkers.class.getPackage().getImplementationVersion() + "</version>",
         "  </dependency>");
 
@@ -90,7 +90,7 @@ public final class ProcessForkers {
             ProcessForker chosen = found.backends.get(name);
             if (chosen == null) {
                 throw new BackendSelectionException("jfork: unknown backend '" + requested + "' ("
-                    + source + "); the known backends are jni, jnr and jna. " + found.describe());
+                    + source + "); the known backends are jni, jnr, jna and ffm (JDK 22+). " + found.describe());
             }
             Optional<Throwable> cause = chosen.unavailabilityCause();
             if (cause.isPresent()) {
@@ -114,7 +114,7 @@ public final class ProcessForkers {
         }
         if (found.backends.isEmpty() && found.failedProviders.isEmpty()) {
             throw new BackendSelectionException("jfork: no backend on the class path"
-                + " (known backends: jni, jnr, jna). " + ARTIFACT_HINT);
+                + " (known backends: jni, jnr, jna, ffm). " + ARTIFACT_HINT);
         }
         throw new BackendSelectionException("jfork: no available backend. " + found.describe()
             + "\n" + ARTIFACT_HINT);
@@ -187,7 +187,7 @@ public final class ProcessForkers {
         String describe() {
             List<BackendInfo> infos = infos();
             if (infos.isEmpty()) {
-                return "No backend was found on the class path (known backends: jni, jnr, jna).";
+                return "No backend was found on the class path (known backends: jni, jnr, jna, ffm).";
             }
             StringBuilder text = new StringBuilder("Backends found:");
             for (BackendInfo info : infos) {

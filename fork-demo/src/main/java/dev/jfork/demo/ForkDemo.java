@@ -117,7 +117,7 @@ public final class ForkDemo {
     private static int listBackends(PrintStream out, PrintStream err) {
         List<BackendInfo> found = ProcessForkers.list();
         if (found.isEmpty()) {
-            err.println("fork-demo: no backend found on the class path (known backends: jni, jnr, jna)");
+            err.println("fork-demo: no backend found on the class path (known backends: jni, jnr, jna, ffm)");
             err.flush();
             return EXIT_FAILED;
         }
@@ -147,6 +147,11 @@ public final class ForkDemo {
 
     private static String childPath(ProcessForker backend, ForkOptions forkOptions) {
         String deadline = forkOptions.deadline().map(d -> d.toMillis() + " ms").orElse("none");
+        if (backend instanceof NativeChildPaths && backend.name().equals("ffm")) {
+            // FFM has no C of ours: the child returns from the fork downcall into Java
+            return "the child runs a few pre-warmed lines of Java between fork and _exit, allocating nothing;"
+                + " watchdog deadline " + deadline;
+        }
         if (backend instanceof NativeChildPaths) {
             return "the child runs in native code only; watchdog deadline " + deadline;
         }

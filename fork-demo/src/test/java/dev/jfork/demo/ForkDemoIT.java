@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Runs the shaded jar, {@code target/fork-demo.jar}, as a separate process with the java of
@@ -68,7 +68,7 @@ class ForkDemoIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jnr", "jna", "jni"})
+    @MethodSource("backends")
     void threeEmptyLinesThenQGiveFourChildren(String backend) throws Exception {
         Run run = run("\n\n\nq\n", List.of("-Dfork.backend=" + backend));
 
@@ -81,7 +81,7 @@ class ForkDemoIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jnr", "jna", "jni"})
+    @MethodSource("backends")
     void endOfInputWithoutQEndsCleanly(String backend) throws Exception {
         Run twoLines = run("\n\n", List.of(), "--backend", backend);
         assertSeedSession(twoLines, 3);
@@ -95,7 +95,7 @@ class ForkDemoIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jnr", "jna", "jni"})
+    @MethodSource("backends")
     void countOfFiftyGivesFiftyChildrenWithoutReadingStdin(String backend) throws Exception {
         // stdin stays an open, empty pipe: a demo that read it would wait forever and time out
         Run run = run(null, List.of(), "--backend", backend, "--count", "50");
@@ -105,7 +105,7 @@ class ForkDemoIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jnr", "jna", "jni"})
+    @MethodSource("backends")
     @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void everyChildIsReapedBeforeThePrompt(String backend) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command(List.of(), "--backend", backend))
@@ -179,6 +179,16 @@ class ForkDemoIT {
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.lines()).contains("jnr: available", "jna: available", "jni: available");
+        if (FFM_BUILT) {
+            assertThat(run.lines()).contains("ffm: available");
+        }
+    }
+
+    /** The demo jar holds the ffm backend when it was built on JDK 22+, as this test runs on the build's JDK. */
+    private static final boolean FFM_BUILT = Runtime.version().feature() >= 22;
+
+    static List<String> backends() {
+        return FFM_BUILT ? List.of("jnr", "jna", "jni", "ffm") : List.of("jnr", "jna", "jni");
     }
 
     // ---------------------------------------------------------------------------------------------
