@@ -3,7 +3,10 @@
 # paths (println, call, exec) and one deliberately unsafe path, and counts how each ended.
 #   fork-bench/stress.sh           10,000 forks per backend
 #   fork-bench/stress.sh --quick    1,000 forks per backend (under 10 minutes on 2 cores)
-# Writes fork-bench/target/stress/results.csv: backend,scenario,path,forks,exited,hung,killed
+# Writes fork-bench/target/stress/results.csv:
+#   backend,scenario,path,forks,exited,hung,killed,deadlocked,twice
+# (deadlocked: ended at once by the deadlock detector; twice: tasks that ran more than once, counted
+# on the println and call paths)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +29,7 @@ rm -rf "$out"
 mkdir -p "$classes"
 javac -d "$classes" -cp "$jar" fork-bench/src/main/java/dev/jfork/bench/stress/StressMain.java
 csv=$out/results.csv
-echo "backend,scenario,path,forks,exited,hung,killed" > "$csv"
+echo "backend,scenario,path,forks,exited,hung,killed,deadlocked,twice" > "$csv"
 
 status=0
 for backend in "${backends[@]}"; do
@@ -43,8 +46,10 @@ done
 
 echo
 column -s, -t < "$csv"
-# target: 0 hung on every safe path; every unsafe child reported hung
-awk -F, 'NR > 1 && $3 != "unsafe" && $6 > 0 { bad = 1; print "MISS: " $1 "/" $2 "/" $3 " had " $6 " hung" }
-         NR > 1 && $3 == "unsafe" && $6 != $4 { bad = 1; print "MISS: " $1 "/" $2 " unsafe: " $6 " of " $4 " reported hung" }
-         END { if (!bad) print "PASS: 0 hung on every safe path; every unsafe child reported hung"; exit bad }' "$csv" || status=1
+# target: 0 hung or deadlocked on every safe path, no task run twice; every unsafe child reported
+# hung or deadlocked
+awk -F, 'NR > 1 && $3 != "unsafe" && $6 + $8 > 0 { bad = 1; print "MISS: " $1 "/" $2 "/" $3 " had " $6 " hung, " $8 " deadlocked" }
+         NR > 1 && $9 > 0 { bad = 1; print "MISS: " $1 "/" $2 "/" $3 ": " $9 " tasks ran twice" }
+         NR > 1 && $3 == "unsafe" && $6 + $8 != $4 { bad = 1; print "MISS: " $1 "/" $2 " unsafe: " $6 + $8 " of " $4 " reported" }
+         END { if (!bad) print "PASS: 0 hung on every safe path, no task ran twice; every unsafe child reported hung or deadlocked"; exit bad }' "$csv" || status=1
 exit $status

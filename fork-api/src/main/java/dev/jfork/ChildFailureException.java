@@ -10,6 +10,7 @@ import java.util.Optional;
 public class ChildFailureException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** @serial the child's pid */
     private final long pid;
     private final transient ChildEnd end;
 

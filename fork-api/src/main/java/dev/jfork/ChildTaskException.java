@@ -8,6 +8,7 @@ package dev.jfork;
 public class ChildTaskException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** @serial the class of the exception the child threw */
     private final String originalClassName;
 
     /**

@@ -10,7 +10,9 @@ import java.util.function.IntSupplier;
 public class ErrnoException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** @serial the failed operation, with its arguments */
     private final String operation;
+    /** @serial the error number */
     private final int errno;
 
     /**

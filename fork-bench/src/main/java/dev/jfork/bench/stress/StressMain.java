@@ -76,7 +76,10 @@ public final class StressMain {
         int exited;
         int hung;
         int killed;
+        int deadlocked;
         int late;
+        /** Tasks that ran more than once (each task sends one mark; a mark seen twice is counted). */
+        int twice;
 
         void add(ChildEnd end) {
             forks++;
@@ -86,6 +89,9 @@ public final class StressMain {
                     break;
                 case HUNG:
                     hung++;
+                    break;
+                case DEADLOCKED:
+                    deadlocked++;
                     break;
                 default:
                     killed++;
@@ -98,29 +104,47 @@ public final class StressMain {
             System.err.printf("stress: %d %s children were reported hung later than their deadline + 1 s%n", c.late, path);
         }
         return String.join(",", backend, scenario, path, Integer.toString(c.forks), Integer.toString(c.exited),
-            Integer.toString(c.hung), Integer.toString(c.killed));
+            Integer.toString(c.hung), Integer.toString(c.killed), Integer.toString(c.deadlocked),
+            Integer.toString(c.twice));
     }
 
-    private static Counts println(Forker forker, int n) throws InterruptedException {
+    private static Counts println(Forker forker, int n) throws Exception {
         Counts c = new Counts();
         ForkOptions options = ForkOptions.defaults().withDeadline(SAFE_DEADLINE);
-        for (int i = 0; i < n; i++) {
-            ForkedProcess p = forker.fork(() -> {
-                System.out.println("child printing");
-                return 0;
-            }, options);
-            c.add(p.awaitEnd());
+        try (Marks marks = new Marks(forker.backend(), n)) {
+            for (int i = 0; i < n; i++) {
+                byte[] mark = marks.mark(i);
+                ForkedProcess p = forker.fork(() -> {
+                    marks.send(mark);
+                    System.out.println("child printing");
+                    return 0;
+                }, options);
+                c.add(p.awaitEnd());
+            }
+            c.twice = marks.repeated();
         }
         return c;
     }
 
-    private static Counts call(Forker forker, int n) {
+    private static Counts call(Forker forker, int n) throws Exception {
         Counts c = new Counts();
         ForkOptions options = ForkOptions.defaults().withDeadline(SAFE_DEADLINE);
+        try (Marks marks = new Marks(forker.backend(), n)) {
+            callEach(forker, n, options, marks, c);
+            c.twice = marks.repeated();
+        }
+        return c;
+    }
+
+    private static void callEach(Forker forker, int n, ForkOptions options, Marks marks, Counts c) {
         for (int i = 0; i < n; i++) {
             int k = i;
+            byte[] mark = marks.mark(i);
             try {
-                Integer r = forker.call(() -> k * 2, options);
+                Integer r = forker.call(() -> {
+                    marks.send(mark);
+                    return k * 2;
+                }, options);
                 if (r != k * 2) {
                     throw new IllegalStateException("call returned " + r + " for " + k);
                 }
@@ -130,7 +154,6 @@ public final class StressMain {
                 c.add(e.end().orElseThrow(() -> e));
             }
         }
-        return c;
     }
 
     private static Counts exec(Forker forker, int n) throws InterruptedException {
@@ -216,5 +239,80 @@ public final class StressMain {
             threads.add(thread);
         }
         return threads;
+    }
+
+    /**
+     * Each task sends its own 4-byte mark down a pipe the parent reads: a task that ran twice sends
+     * its mark twice. Marks are made in the parent, and the child writes them with one raw write.
+     */
+    private static final class Marks implements AutoCloseable {
+        private final dev.jfork.spi.ProcessForker posix;
+        private final int[] pipe;
+        private final int[] seen;
+        private final Thread reader;
+
+        Marks(dev.jfork.spi.ProcessForker posix, int n) {
+            this.posix = posix;
+            this.pipe = posix.pipe();
+            this.seen = new int[n];
+            this.reader = new Thread(this::readMarks, "stress marks");
+            reader.setDaemon(true);
+            reader.start();
+            // once in the parent, so the child's first call of send finds it linked and counted
+            send(new byte[] {-1, -1, -1, -1});
+        }
+
+        byte[] mark(int i) {
+            return new byte[] {(byte) (i >>> 24), (byte) (i >>> 16), (byte) (i >>> 8), (byte) i};
+        }
+
+        void send(byte[] mark) {
+            posix.write(pipe[1], mark, 4);
+        }
+
+        private void readMarks() {
+            byte[] buf = new byte[4];
+            while (true) {
+                int got = 0;
+                while (got < 4) {
+                    byte[] part = new byte[4 - got];
+                    int r = posix.read(pipe[0], part, part.length);
+                    if (r <= 0) {
+                        return;
+                    }
+                    System.arraycopy(part, 0, buf, got, r);
+                    got += r;
+                }
+                int i = ((buf[0] & 0xff) << 24) | ((buf[1] & 0xff) << 16) | ((buf[2] & 0xff) << 8) | (buf[3] & 0xff);
+                if (i >= 0 && i < seen.length) {
+                    synchronized (seen) {
+                        seen[i]++;
+                    }
+                }
+            }
+        }
+
+        int repeated() throws InterruptedException {
+            posix.close(pipe[1]);
+            reader.join(30_000);
+            int twice = 0;
+            synchronized (seen) {
+                for (int count : seen) {
+                    if (count > 1) {
+                        twice++;
+                    }
+                }
+            }
+            return twice;
+        }
+
+        @Override
+        public void close() {
+            try {
+                posix.close(pipe[0]);
+            } catch (RuntimeException alreadyClosed) {
+                // the reader's end
+            }
+        }
     }
 }
