@@ -5,7 +5,7 @@
 #   fork-bench/tasks.sh
 # Writes fork-bench/target/tasks/results.csv: backend,task,outcome,ms (ok, deadlocked, hung, failed)
 # and exits non-zero when an everyday task did not finish, or a task that cannot finish was not
-# reported within a second.
+# reported deadlocked (a hang until the deadline is a miss).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

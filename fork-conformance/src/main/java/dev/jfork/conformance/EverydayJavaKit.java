@@ -69,6 +69,13 @@ public abstract class EverydayJavaKit extends SafeLayerPromisesKit {
         }
 
         @Test
+        @DisplayName("warmUp pays the first fork's price without forking; calls after it work")
+        void warmUpThenCall() {
+            assertThat(calls.warmUp()).isSameAs(calls);
+            assertThat(calls.call(() -> "after warm-up", LONG)).isEqualTo("after warm-up");
+        }
+
+        @Test
         @DisplayName("a timed sleep is not a deadlock: the child finishes normally")
         void timedSleepFinishes() {
             assertThat(calls.call(() -> {

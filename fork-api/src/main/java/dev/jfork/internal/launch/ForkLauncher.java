@@ -59,6 +59,11 @@ public final class ForkLauncher {
         }
     }
 
+    /** Everything the parent does before a fork (the first time: the warm-up), without forking. */
+    public void prepareParent() {
+        parent.prepare();
+    }
+
     /** @return how many children, in this JVM, were killed and forked again before their task began */
     public static long restartsBeforeStart() {
         return RESTARTS.get();
