@@ -753,6 +753,22 @@ public abstract class ProcessForkerCompatibilityKit extends EverydayJavaKit {
     @DisplayName("shared heaps")
     class SharedHeap {
         @Test
+        @DisplayName("the first fork's warm-up closes no descriptor that another thread opened meanwhile")
+        void warmUpClosesOnlyItsOwn() throws Exception {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            for (int run = 0; run < 3; run++) {
+                Process probe = bounded(new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+                    "-Dfork.warnThreads=false", "-cp", System.getProperty("java.class.path"),
+                    WarmupFdProbe.class.getName(), forker.getClass().getName())
+                    .redirectErrorStream(true)
+                    .start());
+                String out = readAll(probe.getInputStream());
+                assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(out).as("run %d", run).contains(WarmupFdProbe.KEPT).doesNotContain(WarmupFdProbe.LOST);
+            }
+        }
+
+        @Test
         @DisplayName("a JVM whose heap is a file mapped shared (-XX:AllocateHeapAt) refuses to fork")
         void sharedHeapFileRefused(@TempDir Path heapDir) throws Exception {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -1,6 +1,7 @@
 package dev.jfork.internal.io;
 
 import dev.jfork.ErrnoException;
+import dev.jfork.internal.launch.ForkSafeLock;
 import dev.jfork.spi.ProcessForker;
 import java.util.Arrays;
 
@@ -16,8 +17,8 @@ import java.util.Arrays;
  * someone else's file.
  */
 public final class OwnedFds {
-    /** Taken around pipe creation, closing, and the fork itself. */
-    public static final Object LOCK = new Object();
+    /** Taken around pipe creation, closing, and the fork itself; a child may release it. */
+    public static final ForkSafeLock LOCK = new ForkSafeLock();
     private static long[] open = new long[4];
 
     private OwnedFds() {
@@ -30,11 +31,14 @@ public final class OwnedFds {
      * @return {@code {readEnd, writeEnd}}
      */
     public static int[] pipe(ProcessForker backend) {
-        synchronized (LOCK) {
+        LOCK.lock();
+        try {
             int[] p = backend.pipe();
             mark(p[0]);
             mark(p[1]);
             return p;
+        } finally {
+            LOCK.unlock();
         }
     }
 
@@ -46,12 +50,15 @@ public final class OwnedFds {
      * @throws ErrnoException when {@code close} fails
      */
     public static void close(ProcessForker backend, int fd) {
-        synchronized (LOCK) {
+        LOCK.lock();
+        try {
             if (!isOpen(fd)) {
                 return;
             }
             clear(fd);
             backend.close(fd);
+        } finally {
+            LOCK.unlock();
         }
     }
 
@@ -76,9 +83,12 @@ public final class OwnedFds {
      * @return true when open and owned
      */
     public static boolean isOpen(int fd) {
-        synchronized (LOCK) {
+        LOCK.lock();
+        try {
             int word = fd >>> 6;
             return fd >= 0 && word < open.length && (open[word] & (1L << (fd & 63))) != 0;
+        } finally {
+            LOCK.unlock();
         }
     }
 

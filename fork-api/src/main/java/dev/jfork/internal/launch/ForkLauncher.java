@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * handshake, and forking again a child that hung before its task.
  */
 public final class ForkLauncher {
-    private static final Object FORK_LOCK = new Object();
+    /** Serialises forks; a raw child releases it on its way back to the caller, so it wakes nobody. */
+    private static final ForkSafeLock FORK_LOCK = new ForkSafeLock();
     private static final Duration QUIET_WAIT = Duration.ofMillis(200);
     private static final AtomicLong RESTARTS = new AtomicLong();
     /**
@@ -49,13 +50,21 @@ public final class ForkLauncher {
     }
 
     /**
-     * Runs {@code action} while no fork is being made (under the fork lock).
+     * Runs {@code action} under the fork lock, if no fork is being made now.
      *
      * @param action what to run
+     * @return whether it ran
      */
-    static void betweenForks(Runnable action) {
-        synchronized (FORK_LOCK) {
+    static boolean betweenForks(Runnable action) {
+        if (!FORK_LOCK.tryLock()) {
+            // a fork is being made: the caller looks again later, and wakes nothing meanwhile
+            return false;
+        }
+        try {
             action.run();
+            return true;
+        } finally {
+            FORK_LOCK.unlock();
         }
     }
 
@@ -113,20 +122,28 @@ public final class ForkLauncher {
                 ChildPlan plan = stdio.plan(handshake, go, keepInChild, alarm, javaChild, parent.pid());
                 int pid;
                 boolean forkedWhileBusy;
+                // the locks around the fork wake nobody when the child releases them (ForkSafeLock)
+                FORK_LOCK.lock();
                 try {
-                    synchronized (FORK_LOCK) {
+                    try {
                         // last before the fork, so that no other thread of jfork's has time to wake
                         VmQuiescence.IdleMoment idle = VmQuiescence.awaitIdleMoment(QUIET_WAIT);
-                        synchronized (OwnedFds.LOCK) {
+                        OwnedFds.LOCK.lock();
+                        try {
                             // the child's copy of this set is exactly jfork's descriptors at the fork
                             plan.inherited = OwnedFds.openSetUnderLock();
                             pid = backend.fork();
+                        } finally {
+                            OwnedFds.LOCK.unlock();
                         }
                         if (pid == 0) {
                             // this method runs interpreted (InterpretedForkSite): compiled, this branch
                             // would be an uncommon trap, never taken in the parent
                             if (task == null) {
-                                if (ChildRuntime.enterRaw(backend, plan, parent.childStreams(), ChildRuntime.RESET_SIGNALS)) {
+                                if (ChildRuntime.enterRaw(backend, plan, parent.childStreams(),
+                                    ChildRuntime.RESET_SIGNALS)) {
+                                    // back to the caller: no parent-side hook may run in the child
+                                    hooksOpen = false;
                                     return IN_CHILD;
                                 }
                                 backend._exit(ForkedProcess.EXIT_UNCAUGHT);
@@ -144,6 +161,8 @@ public final class ForkLauncher {
                         OwnedFds.close(backend, handshake[1]);
                         OwnedFds.close(backend, go[0]);
                         stdio.closeChildEnds();
+                    } finally {
+                        FORK_LOCK.unlock();
                     }
                 } catch (RuntimeException | Error e) {
                     stdio.closeAll();
@@ -214,10 +233,13 @@ public final class ForkLauncher {
         parent.prepare();
         ChildStdio stdio = ChildStdio.open(backend, options);
         try {
-            synchronized (FORK_LOCK) {
+            FORK_LOCK.lock();
+            try {
                 int pid = natives.spawn(args, stdio.childIn, stdio.childOut, stdio.childErr);
                 stdio.closeChildEnds();
                 return stdio.launched(pid, options.deadline().orElse(null), false, false);
+            } finally {
+                FORK_LOCK.unlock();
             }
         } catch (RuntimeException | Error e) {
             stdio.closeAll();
@@ -239,11 +261,14 @@ public final class ForkLauncher {
         Duration deadline = options.deadline().orElse(null);
         ChildStdio stdio = ChildStdio.open(backend, options);
         try {
-            synchronized (FORK_LOCK) {
+            FORK_LOCK.lock();
+            try {
                 int fd = stdio.childOut >= 0 ? stdio.childOut : 1;
                 int pid = natives.forkPrintPidAndExit(fd, head, tail, 0, alarmSeconds(deadline));
                 stdio.closeChildEnds();
                 return stdio.launched(pid, deadline, deadline != null, false);
+            } finally {
+                FORK_LOCK.unlock();
             }
         } catch (RuntimeException | Error e) {
             stdio.closeAll();
