@@ -315,6 +315,30 @@ public final class RawChildren {
      * @param fd the descriptor
      * @return the text
      */
+    /**
+     * Reads exactly {@code buffer.length} bytes.
+     *
+     * @param fd the descriptor
+     * @param buffer filled from index 0
+     * @return false at end of file before the first byte
+     */
+    public boolean readFully(int fd, byte[] buffer) {
+        byte[] part = new byte[buffer.length];
+        int got = 0;
+        while (got < buffer.length) {
+            int n = forker.read(fd, part, buffer.length - got);
+            if (n <= 0) {
+                if (got == 0) {
+                    return false;
+                }
+                throw new IllegalStateException("end of file after " + got + " of " + buffer.length + " bytes");
+            }
+            System.arraycopy(part, 0, buffer, got, n);
+            got += n;
+        }
+        return true;
+    }
+
     public String readString(int fd) {
         return new String(readAll(fd), StandardCharsets.UTF_8);
     }

@@ -149,36 +149,49 @@ public abstract class SafeLayerPromisesKit extends RawSpiKit {
     class NeverTwice {
         @Test
         @DisplayName("with a 1 ms start handshake, every child that fork returned ran its task, exactly once")
-        void forkUnderAHairTrigger(@TempDir Path dir) throws Exception {
-            Path marks = dir.resolve("marks");
-            Files.createFile(marks);
+        void forkUnderAHairTrigger() throws Exception {
+            // each task writes its own 4-byte mark down a pipe with one raw write (made in the parent)
+            int[] marks = forker.pipe();
+            List<Integer> seen = new ArrayList<>();
+            Thread reader = new Thread(() -> {
+                byte[] mark = new byte[4];
+                while (children.readFully(marks[0], mark)) {
+                    synchronized (seen) {
+                        seen.add(java.nio.ByteBuffer.wrap(mark).getInt());
+                    }
+                }
+            }, "marks reader");
+            reader.start();
             String old = System.setProperty(Forker.HANDSHAKE_PROPERTY, "1");
-            int returned = 0;
+            List<Integer> returned = new ArrayList<>();
             List<ForkedProcess> children = new ArrayList<>();
             try {
                 for (int i = 0; i < 60; i++) {
-                    int n = i;
+                    byte[] mark = java.nio.ByteBuffer.allocate(4).putInt(i).array();
                     try {
-                        children.add(fork(() -> {
-                            Files.writeString(marks, n + "\n", java.nio.file.StandardOpenOption.APPEND);
-                            return 0;
-                        }, SHORT));
-                        returned++;
+                        children.add(fork(() -> forker.write(marks[1], mark, 4) == 4 ? 0 : 1, SHORT));
+                        returned.add(i);
                     } catch (ChildFailureException neverStarted) {
                         // every attempt was killed before its commit: the task never ran
                     }
                 }
             } finally {
                 restore(old);
+                for (ForkedProcess p : children) {
+                    p.waitFor(20, TimeUnit.SECONDS);
+                }
+                forker.close(marks[1]);
+                reader.join(20_000);
+                forker.close(marks[0]);
             }
             for (ForkedProcess p : children) {
-                assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
                 assertThat(p.end()).get().as("child %d", p.pid()).extracting(ChildEnd::kind)
                     .isEqualTo(ChildEnd.Kind.EXITED);
             }
-            List<String> lines = Files.readAllLines(marks);
-            assertThat(lines).as("one mark per child that fork returned, none twice").hasSize(returned)
-                .doesNotHaveDuplicates();
+            synchronized (seen) {
+                assertThat(seen).as("one mark per child that fork returned, none twice")
+                    .containsExactlyInAnyOrderElementsOf(returned);
+            }
         }
 
         @Test
