@@ -2,6 +2,7 @@ package dev.jfork.internal.launch;
 
 import dev.jfork.internal.vm.VmQuiescence;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -29,7 +30,14 @@ import java.util.function.LongConsumer;
  */
 public final class DeadlockWatch {
     static final long PERIOD_MILLIS = 25;
-    private static final int FUTEX = "aarch64".equals(System.getProperty("os.arch")) ? 98 : 202;
+    /** {@code __NR_futex} on aarch64 and on x86_64. */
+    static final int FUTEX_AARCH64 = 98;
+    static final int FUTEX_X86_64 = 202;
+    /** ELF {@code e_machine} values. */
+    static final int EM_X86_64 = 62;
+    static final int EM_AARCH64 = 183;
+    /** This JVM's own architecture, as it was compiled for. */
+    private static final int JVM_MACHINE = "aarch64".equals(System.getProperty("os.arch")) ? EM_AARCH64 : EM_X86_64;
     private static final int FUTEX_PRIVATE_FLAG = 128;
     private static final int FUTEX_CMD_MASK = 0x7f;
     private static final int FUTEX_WAIT = 0;
@@ -40,6 +48,13 @@ public final class DeadlockWatch {
     private static final ScheduledThreadPoolExecutor POLLER = poller();
     private static ScheduledFuture<?> polling;
     private static volatile boolean unreadableReported;
+    /**
+     * The ELF machine of the program the kernel runs for a child, read once from the first child's
+     * {@code /proc/<pid>/exe}; 0 until then. It differs from {@link #JVM_MACHINE} when the JVM runs
+     * under user-mode emulation (an arm64 JVM under {@code qemu-aarch64} on x86_64): the kernel then
+     * shows the emulator's syscall numbers and the emulator's own thread.
+     */
+    private static volatile int kernelMachine;
 
     private DeadlockWatch() {
     }
@@ -129,7 +144,10 @@ public final class DeadlockWatch {
             reportUnreadable(w.pid, unreadable);
             return;
         }
-        if (singleThreaded(status) && asleepForever(syscall)) {
+        int machine = kernelMachine(proc);
+        boolean emulated = machine != JVM_MACHINE;
+        int futex = machine == EM_AARCH64 ? FUTEX_AARCH64 : FUTEX_X86_64;
+        if (singleThreaded(status, emulated) && asleepForever(syscall, futex)) {
             if (++w.strikes >= STRIKES && LIVE.remove(w)) {
                 w.onDeadlock.accept(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - w.since));
             }
@@ -138,14 +156,56 @@ public final class DeadlockWatch {
         }
     }
 
+    /**
+     * The ELF machine of the child's program as the kernel sees it, read once and kept; the JVM's own
+     * when it cannot be read.
+     */
+    private static int kernelMachine(Path proc) {
+        int machine = kernelMachine;
+        if (machine == 0) {
+            machine = JVM_MACHINE;
+            try (InputStream in = Files.newInputStream(proc.resolve("exe"))) {
+                byte[] header = in.readNBytes(20);
+                if (header.length == 20) {
+                    machine = elfMachine(header);
+                }
+            } catch (IOException | RuntimeException unreadable) {
+                // the JVM's own; /proc/<pid>/syscall reports what else cannot be read
+            }
+            kernelMachine = machine;
+        }
+        return machine;
+    }
+
+    /**
+     * {@code e_machine} of an ELF header, little-endian; the JVM's own for anything else.
+     *
+     * @param header the first 20 bytes of a file
+     */
+    static int elfMachine(byte[] header) {
+        if (header.length < 20 || header[0] != 0x7f || header[1] != 'E' || header[2] != 'L' || header[3] != 'F'
+                || header[5] != 1) {
+            return JVM_MACHINE;
+        }
+        return (header[18] & 0xff) | (header[19] & 0xff) << 8;
+    }
+
     static boolean singleThreaded(String status) {
+        return singleThreaded(status, false);
+    }
+
+    /**
+     * Whether the child has one thread. Under user-mode emulation the kernel counts the emulator's
+     * own helper thread too (qemu's RCU thread, made again in every forked child), so there two are one.
+     */
+    static boolean singleThreaded(String status, boolean emulated) {
         int at = status.indexOf("\nThreads:");
         if (at < 0) {
             return false;
         }
         int end = status.indexOf('\n', at + 1);
         String count = status.substring(at + "\nThreads:".length(), end < 0 ? status.length() : end).strip();
-        return count.equals("1");
+        return count.equals("1") || emulated && count.equals("2");
     }
 
     /**
@@ -153,12 +213,21 @@ public final class DeadlockWatch {
      * (decimal), then its six arguments (hex): address, operation, value, timeout, ...
      */
     static boolean asleepForever(String syscall) {
+        return asleepForever(syscall, JVM_MACHINE == EM_AARCH64 ? FUTEX_AARCH64 : FUTEX_X86_64);
+    }
+
+    /**
+     * As {@link #asleepForever(String)}, with the futex syscall number of the kernel's view.
+     *
+     * @param futex {@code __NR_futex} of the child's program as the kernel runs it
+     */
+    static boolean asleepForever(String syscall, int futex) {
         String[] fields = syscall.strip().split(" ");
         if (fields.length < 5) {
             return false;
         }
         try {
-            if (Integer.parseInt(fields[0]) != FUTEX) {
+            if (Integer.parseInt(fields[0]) != futex) {
                 return false;
             }
             long op = Long.decode(fields[2]);
