@@ -1,6 +1,6 @@
 package dev.jfork;
 
-import dev.jfork.internal.call.CallResults;
+import dev.jfork.internal.call.CallFuture;
 import dev.jfork.internal.child.CallBody;
 import dev.jfork.internal.child.ExecBody;
 import dev.jfork.internal.child.PrintPidBody;
@@ -9,7 +9,6 @@ import dev.jfork.internal.io.ChildOutputPipe;
 import dev.jfork.internal.io.FdInputStream;
 import dev.jfork.internal.io.FdOutputStream;
 import dev.jfork.internal.io.OwnedFds;
-import dev.jfork.internal.launch.ChildWatch;
 import dev.jfork.internal.launch.ForkLauncher;
 import dev.jfork.internal.launch.GuardedProcessForker;
 import dev.jfork.internal.launch.LaunchedChild;
@@ -246,8 +245,8 @@ public final class Forker {
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
-            throw new ChildFailureException("jfork: interrupted while waiting for child " + future.child.pid()
-                + "; the child was killed", future.child.pid(), null, e);
+            throw new ChildFailureException("jfork: interrupted while waiting for child " + future.child().pid()
+                + "; the child was killed", future.child().pid(), null, e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException) {
@@ -256,8 +255,8 @@ public final class Forker {
             if (cause instanceof Error) {
                 throw (Error) cause;
             }
-            throw new ChildFailureException("jfork: child " + future.child.pid() + " failed: " + cause,
-                future.child.pid(), null, cause);
+            throw new ChildFailureException("jfork: child " + future.child().pid() + " failed: " + cause,
+                future.child().pid(), null, cause);
         }
     }
 
@@ -298,30 +297,9 @@ public final class Forker {
             OwnedFds.close(backend, result[1]);
         }
         CallFuture<T> future = new CallFuture<>(child);
-        ChildWatch.REAPERS.execute(() -> {
-            T value = null;
-            Throwable failure = null;
-            try {
-                byte[] message = FdInputStream.readAll(backend, result[0]);
-                ChildEnd end = child.awaitEnd();
-                String described = end.kind() == ChildEnd.Kind.DEADLOCKED
-                    ? " " + child.deadlockedAfterMillis() + " ms after it started"
-                    : end.describe(child.deadline().orElse(null));
-                value = CallResults.<T>decode(message, end, child.pid(), described);
-            } catch (Throwable t) {
-                failure = t;
-            }
-            // the user's continuations run there, not on this reaper, which every fork waits for
-            T done = value;
-            Throwable failed = failure;
-            ChildWatch.CALLBACKS.execute(() -> {
-                if (failed == null) {
-                    future.complete(done);
-                } else {
-                    future.completeExceptionally(failed);
-                }
-            });
-        });
+        future.completeFrom(backend, result[0], end -> end.kind() == ChildEnd.Kind.DEADLOCKED
+            ? " " + child.deadlockedAfterMillis() + " ms after it started"
+            : end.describe(child.deadline().orElse(null)));
         return future;
     }
 
@@ -402,23 +380,5 @@ public final class Forker {
             launched.stderrFd() < 0 ? null : new ChildOutputPipe(new FdInputStream(backend, launched.stderrFd())));
         child.watch(launched.javaChild());
         return child;
-    }
-
-    /** A {@code call}'s future: cancelling it kills the child. */
-    private static final class CallFuture<T> extends CompletableFuture<T> {
-        final ForkedProcess child;
-
-        CallFuture(ForkedProcess child) {
-            this.child = child;
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            if (cancelled) {
-                child.destroyForcibly();
-            }
-            return cancelled;
-        }
     }
 }

@@ -6,7 +6,6 @@ import dev.jfork.internal.call.CallProtocol;
 import dev.jfork.internal.call.PreparedValue;
 import dev.jfork.internal.io.FdOutputStream;
 import dev.jfork.spi.ProcessForker;
-import java.io.IOException;
 import java.io.Serializable;
 import java.util.concurrent.Callable;
 

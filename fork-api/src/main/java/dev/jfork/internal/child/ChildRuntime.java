@@ -9,7 +9,6 @@ import dev.jfork.internal.io.FdOutputStream;
 import dev.jfork.internal.io.OwnedFds;
 import dev.jfork.internal.launch.HookRegistry;
 import dev.jfork.internal.vm.PreWarm;
-import dev.jfork.internal.vm.VmQuiescence;
 import dev.jfork.spi.ProcessForker;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
