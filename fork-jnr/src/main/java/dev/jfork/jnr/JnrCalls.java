@@ -141,7 +141,7 @@ final class JnrCalls implements IntSupplier {
     }
 
     int fork() {
-        return check(posix.fork(), "fork()");
+        return check(libc.fork(), "fork()");
     }
 
     int getpid() {
@@ -163,7 +163,7 @@ final class JnrCalls implements IntSupplier {
     int waitpid(int pid, int[] status, int options) {
         int result;
         do {
-            result = posix.waitpid(pid, status, options);
+            result = libc.waitpid(pid, status, options);
         } while (result < 0 && getAsInt() == EINTR);
         return check(result, "waitpid", "pid", pid);
     }

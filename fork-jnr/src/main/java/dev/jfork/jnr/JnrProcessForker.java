@@ -7,9 +7,10 @@ import java.util.Optional;
 
 /**
  * The jnr backend of jfork: binds the SPI's POSIX primitives with
- * <a href="https://github.com/jnr/jnr-posix">jnr-posix</a> ({@code fork}, {@code getpid},
- * {@code getppid}, {@code waitpid}, {@code kill}, {@code read}, {@code write}, {@code close},
- * {@code dup2}) and with <a href="https://github.com/jnr/jnr-ffi">jnr-ffi</a> directly for what
+ * <a href="https://github.com/jnr/jnr-posix">jnr-posix</a> ({@code getpid},
+ * {@code getppid}, {@code kill}, {@code read}, {@code write}, {@code close},
+ * {@code dup2}) and with <a href="https://github.com/jnr/jnr-ffi">jnr-ffi</a> directly for the raw
+ * round trip ({@code fork}, {@code waitpid}: no jnr-posix layer between the SPI and libc) and for what
  * jnr-posix lacks or does with too much Java for a forked child ({@code _exit}, {@code alarm},
  * {@code pipe2}, {@code signal}, {@code close_range} through {@code syscall}, {@code execv} and
  * {@code execvp} on a native {@code argv} built with {@code calloc} and {@code memcpy}, and the

@@ -23,6 +23,28 @@ import jnr.ffi.types.size_t;
 public interface LibC {
 
     /**
+     * {@code pid_t fork(void)}, bound here rather than through jnr-posix: one generated call and
+     * errno saved, with no jnr-posix layer between the SPI and libc (the raw round trip is the
+     * benchmark that compares jfork with C).
+     *
+     * @return 0 in the child, the child's pid in the parent, or -1 with errno
+     */
+    @SaveError
+    int fork();
+
+    /**
+     * {@code pid_t waitpid(pid_t pid, int *status, int options)}, bound here for the same reason as
+     * {@link #fork()}: the parent's half of the raw round trip.
+     *
+     * @param pid the child
+     * @param status receives the wait status in element 0
+     * @param options e.g. {@code WNOHANG}
+     * @return the pid, 0 with {@code WNOHANG}, or -1 with errno
+     */
+    @SaveError
+    int waitpid(int pid, @Out int[] status, int options);
+
+    /**
      * {@code void _exit(int status)}. Its binding has the same shape as {@link #srand(int)}.
      *
      * @param status the exit status
