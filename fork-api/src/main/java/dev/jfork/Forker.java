@@ -15,6 +15,7 @@ import dev.jfork.internal.launch.LaunchedChild;
 import dev.jfork.internal.vm.ClassPreload;
 import dev.jfork.internal.vm.PreWarm;
 import dev.jfork.spi.NativeChildPaths;
+import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.ProcessForker;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -43,8 +44,9 @@ import java.util.concurrent.ExecutionException;
  *   <li>the watchdog kills a child that outlives its deadline with SIGKILL and reports it as hung;</li>
  *   <li>every child is reaped exactly once, whether or not anyone waits.</li>
  * </ul>
- * On a backend with {@link NativeChildPaths} (jni), {@link #exec} and {@link #forkPrintingPid} run
- * the child entirely in native code, where it cannot hang on a JVM lock.
+ * On a backend with {@link NativeSpawn} (all of jfork's), {@link #exec} starts the program with
+ * {@code posix_spawnp}, without forking the JVM; on one with {@link NativeChildPaths} (jni),
+ * {@link #forkPrintingPid} runs the child entirely in native code, where it cannot hang on a JVM lock.
  */
 public final class Forker {
     /** System property: {@code false} silences the warning about other threads at a fork. */
@@ -334,8 +336,8 @@ public final class Forker {
         for (String arg : args) {
             Objects.requireNonNull(arg, "argv holds null");
         }
-        if (backend instanceof NativeChildPaths) {
-            return watched(launcher.spawn((NativeChildPaths) backend, args, options));
+        if (backend instanceof NativeSpawn) {
+            return watched(launcher.spawn((NativeSpawn) backend, args, options));
         }
         return watched(launcher.start(options, new ExecBody(backend, args, 3), false, null));
     }

@@ -8,9 +8,9 @@ import dev.jfork.ErrnoException;
  * runs exec. Such a child never re-enters Java, so it cannot hang on a JVM lock.
  *
  * <p>In every child made here, SIGTERM, SIGINT and SIGHUP are set back to their default action
- * before anything else runs.
+ * before anything else runs. It also starts programs without a fork of the JVM ({@link NativeSpawn}).
  */
-public interface NativeChildPaths {
+public interface NativeChildPaths extends NativeSpawn {
 
     /**
      * Forks a child that arms {@code alarm(alarmSeconds)} (when positive), writes all of
@@ -40,20 +40,4 @@ public interface NativeChildPaths {
      * @throws ErrnoException when fork fails
      */
     int forkPrintPidAndExit(int fd, byte[] prefix, byte[] suffix, int exitCode, int alarmSeconds);
-
-    /**
-     * Starts {@code argv} in a new process without copying the parent's page tables
-     * ({@code posix_spawnp} or a vfork-style clone): its stdin, stdout and stderr are the given
-     * descriptors ({@code -1} inherits the parent's), every other descriptor is closed, its signal
-     * mask is empty and SIGTERM, SIGINT, SIGHUP are at their default action.
-     *
-     * @param argv the program, searched in {@code PATH}, and its arguments
-     * @param stdinFd the child's fd 0, or -1
-     * @param stdoutFd the child's fd 1, or -1
-     * @param stderrFd the child's fd 2, or -1
-     * @return the child's pid
-     * @throws ErrnoException with the exec's errno (e.g. ENOENT, EACCES) when the program could not
-     *     be started; the failed child has then been reaped
-     */
-    int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd);
 }

@@ -424,6 +424,28 @@ public abstract class ProcessForkerCompatibilityKit extends EverydayJavaKit {
         }
 
         @Test
+        @DisplayName("the program starts with an empty signal mask and SIGTERM, SIGINT, SIGHUP not ignored")
+        void signalsAtDefault() throws Exception {
+            ForkedProcess p = track(safe.exec(List.of("grep", "-E", "^Sig(Blk|Ign):", "/proc/self/status"),
+                SHORT.withStdout(Stdio.PIPE)));
+            String status = readAll(p.getInputStream());
+            assertThat(p.waitFor()).isZero();
+            long blocked = -1;
+            long ignored = -1;
+            for (String line : status.split("\n")) {
+                String[] kv = line.split(":\\s*");
+                if (kv[0].equals("SigBlk")) {
+                    blocked = Long.parseUnsignedLong(kv[1].strip(), 16);
+                } else if (kv[0].equals("SigIgn")) {
+                    ignored = Long.parseUnsignedLong(kv[1].strip(), 16);
+                }
+            }
+            assertThat(blocked).as("SigBlk of %s", status).isZero();
+            long termIntHup = (1L << (Signals.SIGTERM - 1)) | (1L << (2 - 1)) | (1L << (1 - 1));
+            assertThat(ignored & termIntHup).as("SigIgn of %s", status).isZero();
+        }
+
+        @Test
         @DisplayName("exec of a missing program throws ErrnoException ENOENT, and leaves no child behind")
         void missingProgram() {
             assertThatThrownBy(() -> safe.exec(List.of("/nonexistent/jfork-missing"), SHORT))

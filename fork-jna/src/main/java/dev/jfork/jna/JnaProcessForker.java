@@ -4,14 +4,17 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.StringArray;
 import dev.jfork.ErrnoException;
+import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.Platform;
+import dev.jfork.spi.PosixSpawn;
 import dev.jfork.spi.ProcessForker;
 import java.util.Optional;
 
 /**
- * The JNA backend ({@code jna}): libc through JNA direct mapping. Native calls only.
+ * The JNA backend ({@code jna}): libc through JNA direct mapping. Native calls only; {@link #spawn}
+ * is {@link PosixSpawn} on the bound {@code posix_spawnp} family.
  */
-public final class JnaProcessForker implements ProcessForker {
+public final class JnaProcessForker implements ProcessForker, NativeSpawn {
     private static final int PR_SET_PDEATHSIG = 1;
 
     private static final int EINTR = 4;
@@ -177,6 +180,17 @@ public final class JnaProcessForker implements ProcessForker {
             "close_range(" + lowestFd + ", ~0U, CLOSE_RANGE_CLOEXEC)", Native::getLastError);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>libc's {@code posix_spawnp} through {@link PosixSpawn}, as the jni backend does in C.
+     */
+    @Override
+    public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd) {
+        Binding.ensure();
+        return PosixSpawn.spawn(Binding.SPAWN, argv, stdinFd, stdoutFd, stderrFd);
+    }
+
     private static void checkLength(byte[] buffer, int length) {
         if (length < 0 || length > buffer.length) {
             throw new IndexOutOfBoundsException("length " + length + " outside buffer of " + buffer.length);
@@ -192,6 +206,8 @@ public final class JnaProcessForker implements ProcessForker {
     /** Binds libc once; records why it could not. */
     private static final class Binding {
         static final Throwable CAUSE = bind();
+        /** The posix_spawnp family; null when libc could not be bound. */
+        static final JnaSpawnCalls SPAWN = CAUSE == null ? new JnaSpawnCalls() : null;
 
         static Throwable bind() {
             try {

@@ -89,4 +89,39 @@ final class LibC {
 
     /** {@code prctl} with the four arguments that follow the option, as the kernel reads them. */
     static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
+    // posix_spawnp and its helpers, on native addresses (see dev.jfork.spi.PosixSpawn); the
+    // posix_spawn* functions return 0 or an error number
+
+    static native int posix_spawnp(long pid, long file, long actions, long attr, long argv, long envp);
+
+    static native int posix_spawn_file_actions_init(long actions);
+
+    static native int posix_spawn_file_actions_adddup2(long actions, int fd, int newFd);
+
+    /** glibc 2.34+. */
+    static native int posix_spawn_file_actions_addclosefrom_np(long actions, int from);
+
+    static native int posix_spawn_file_actions_destroy(long actions);
+
+    static native int posix_spawnattr_init(long attr);
+
+    static native int posix_spawnattr_setsigdefault(long attr, long set);
+
+    static native int posix_spawnattr_setsigmask(long attr, long set);
+
+    static native int posix_spawnattr_setflags(long attr, short flags);
+
+    static native int posix_spawnattr_destroy(long attr);
+
+    static native int sigemptyset(long set);
+
+    static native int sigaddset(long set, int signal);
+
+    /** {@code fcntl} with one int argument, which travels as a fixed one would on x86_64 and aarch64. */
+    static native int fcntl(int fd, int cmd, int arg);
+
+    static native long calloc(long count, long size);
+
+    static native void free(long address);
 }

@@ -53,11 +53,14 @@ final class JnrCalls implements IntSupplier {
      * made once in the parent so a child allocates nothing to reset a signal; never freed.
      */
     private final long defaultAction;
+    /** The posix_spawnp family, for {@link dev.jfork.spi.PosixSpawn}. */
+    private final JnrSpawnCalls spawnCalls;
 
     private JnrCalls(POSIX posix, LibC libc) {
         this.posix = posix;
         this.libc = libc;
         this.runtime = jnr.ffi.Runtime.getRuntime(libc);
+        this.spawnCalls = new JnrSpawnCalls(libc);
         this.defaultAction = libc.calloc(1, SIGACTION_SIZE);
         if (defaultAction == 0) {
             throw new ErrnoException("calloc(1, sizeof(struct sigaction))", getAsInt());
@@ -133,8 +136,12 @@ final class JnrCalls implements IntSupplier {
         return LastError.getLastError(runtime);
     }
 
+    int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd) {
+        return dev.jfork.spi.PosixSpawn.spawn(spawnCalls, argv, stdinFd, stdoutFd, stderrFd);
+    }
+
     int fork() {
-        return check(posix.fork(), "fork()");
+        return check(libc.fork(), "fork()");
     }
 
     int getpid() {
@@ -156,7 +163,7 @@ final class JnrCalls implements IntSupplier {
     int waitpid(int pid, int[] status, int options) {
         int result;
         do {
-            result = posix.waitpid(pid, status, options);
+            result = libc.waitpid(pid, status, options);
         } while (result < 0 && getAsInt() == EINTR);
         return check(result, "waitpid", "pid", pid);
     }

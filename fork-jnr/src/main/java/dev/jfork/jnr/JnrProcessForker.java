@@ -1,17 +1,20 @@
 package dev.jfork.jnr;
 
 import dev.jfork.ErrnoException;
+import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.ProcessForker;
 import java.util.Optional;
 
 /**
  * The jnr backend of jfork: binds the SPI's POSIX primitives with
- * <a href="https://github.com/jnr/jnr-posix">jnr-posix</a> ({@code fork}, {@code getpid},
- * {@code getppid}, {@code waitpid}, {@code kill}, {@code read}, {@code write}, {@code close},
- * {@code dup2}) and with <a href="https://github.com/jnr/jnr-ffi">jnr-ffi</a> directly for what
+ * <a href="https://github.com/jnr/jnr-posix">jnr-posix</a> ({@code getpid},
+ * {@code getppid}, {@code kill}, {@code read}, {@code write}, {@code close},
+ * {@code dup2}) and with <a href="https://github.com/jnr/jnr-ffi">jnr-ffi</a> directly for the raw
+ * round trip ({@code fork}, {@code waitpid}: no jnr-posix layer between the SPI and libc) and for what
  * jnr-posix lacks or does with too much Java for a forked child ({@code _exit}, {@code alarm},
  * {@code pipe2}, {@code signal}, {@code close_range} through {@code syscall}, {@code execv} and
- * {@code execvp} on a native {@code argv} built with {@code calloc} and {@code memcpy}).
+ * {@code execvp} on a native {@code argv} built with {@code calloc} and {@code memcpy}, and the
+ * {@code posix_spawnp} family behind {@link NativeSpawn}, driven by {@link dev.jfork.spi.PosixSpawn}).
  *
  * <p>The constructor does nothing. The native binding happens once per class loader, on first use
  * of any instance, and a failure to bind is kept as the {@linkplain #unavailabilityCause() cause of
@@ -21,7 +24,7 @@ import java.util.Optional;
  * {@code waitpid}) whose failure becomes an {@link ErrnoException}; nothing else. Instances are
  * stateless and thread-safe.
  */
-public final class JnrProcessForker implements ProcessForker {
+public final class JnrProcessForker implements ProcessForker, NativeSpawn {
 
     /** Binds on first access to the class, which is the first use of any instance. */
     private static final class Holder {
@@ -299,6 +302,18 @@ public final class JnrProcessForker implements ProcessForker {
     @Override
     public void closeOnExecFrom(int lowestFd) {
         calls().closeOnExecFrom(lowestFd);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>libc's {@code posix_spawnp} through {@link dev.jfork.spi.PosixSpawn}, as the jni backend does in C.
+     *
+     * @throws IllegalStateException when the backend is unavailable
+     */
+    @Override
+    public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd) {
+        return calls().spawn(argv, stdinFd, stdoutFd, stderrFd);
     }
 
     /**

@@ -14,6 +14,7 @@ import dev.jfork.internal.child.ExecBody;
 import dev.jfork.internal.io.OwnedFds;
 import dev.jfork.internal.vm.VmQuiescence;
 import dev.jfork.spi.NativeChildPaths;
+import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.ProcessForker;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -222,14 +223,14 @@ public final class ForkLauncher {
     }
 
     /**
-     * Starts a program without running any Java in the child ({@link NativeChildPaths#spawn}).
+     * Starts a program without running any Java in the child ({@link NativeSpawn#spawn}).
      *
-     * @param natives the backend's native child paths
+     * @param natives the backend's native spawn
      * @param args the program and its arguments
      * @param options deadline and stdio
      * @return the started child
      */
-    public LaunchedChild spawn(NativeChildPaths natives, String[] args, ForkOptions options) {
+    public LaunchedChild spawn(NativeSpawn natives, String[] args, ForkOptions options) {
         parent.prepare();
         ChildStdio stdio = ChildStdio.open(backend, options);
         try {

@@ -2,6 +2,7 @@ package dev.jfork.internal.launch;
 
 import dev.jfork.ProcessForkers;
 import dev.jfork.spi.NativeChildPaths;
+import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.ProcessForker;
 import java.util.Optional;
 
@@ -20,7 +21,8 @@ public class GuardedProcessForker implements ProcessForker {
     }
 
     /**
-     * The guarded form of {@code backend}; it also offers {@link NativeChildPaths} when the backend does.
+     * The guarded form of {@code backend}; it also offers {@link NativeChildPaths} or {@link NativeSpawn}
+     * when the backend does.
      *
      * @param backend a backend, guarded or not
      * @return the guarded backend
@@ -29,7 +31,10 @@ public class GuardedProcessForker implements ProcessForker {
         if (backend instanceof GuardedProcessForker) {
             return (GuardedProcessForker) backend;
         }
-        return backend instanceof NativeChildPaths ? new GuardedNativeProcessForker(backend) : new GuardedProcessForker(backend);
+        if (backend instanceof NativeChildPaths) {
+            return new GuardedNativeProcessForker(backend);
+        }
+        return backend instanceof NativeSpawn ? new GuardedSpawnProcessForker(backend) : new GuardedProcessForker(backend);
     }
 
     /** @return the backend without the guard */

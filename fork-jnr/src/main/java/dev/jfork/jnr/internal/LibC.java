@@ -1,5 +1,6 @@
 package dev.jfork.jnr.internal;
 
+import jnr.ffi.Pointer;
 import jnr.ffi.annotations.IgnoreError;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
@@ -20,6 +21,28 @@ import jnr.ffi.types.size_t;
  * {@code jnr.ffi.LastError.getLastError(runtime)}.
  */
 public interface LibC {
+
+    /**
+     * {@code pid_t fork(void)}, bound here rather than through jnr-posix: one generated call and
+     * errno saved, with no jnr-posix layer between the SPI and libc (the raw round trip is the
+     * benchmark that compares jfork with C).
+     *
+     * @return 0 in the child, the child's pid in the parent, or -1 with errno
+     */
+    @SaveError
+    int fork();
+
+    /**
+     * {@code pid_t waitpid(pid_t pid, int *status, int options)}, bound here for the same reason as
+     * {@link #fork()}: the parent's half of the raw round trip.
+     *
+     * @param pid the child
+     * @param status receives the wait status in element 0
+     * @param options e.g. {@code WNOHANG}
+     * @return the pid, 0 with {@code WNOHANG}, or -1 with errno
+     */
+    @SaveError
+    int waitpid(int pid, @Out int[] status, int options);
 
     /**
      * {@code void _exit(int status)}. Its binding has the same shape as {@link #srand(int)}.
@@ -173,4 +196,165 @@ public interface LibC {
      */
     @SaveError
     int execvp(@intptr_t long file, @intptr_t long argv);
+
+    // posix_spawnp and its helpers (see dev.jfork.spi.PosixSpawn). They return 0 or an error number
+    // themselves and leave errno alone, so none saves it.
+
+    /**
+     * {@code int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
+     * const posix_spawnattr_t *attr, char *const argv[], char *const envp[])}. Bound with
+     * {@link Pointer}s: bound with six {@code @intptr_t long}s (or plain {@code long}s), jnr-ffi 2.2.17
+     * makes a call that returns {@code EFAULT} (measured), while the same addresses as pointers work.
+     *
+     * @param pid where the child's pid goes
+     * @param file the program name
+     * @param actions the file actions
+     * @param attr the attributes
+     * @param argv the NULL-terminated argument table
+     * @param envp the NULL-terminated environment table
+     * @return 0 or an error number
+     */
+    @IgnoreError
+    int posix_spawnp(Pointer pid, Pointer file, Pointer actions, Pointer attr, Pointer argv, Pointer envp);
+
+    /**
+     * {@code int posix_spawn_file_actions_init(posix_spawn_file_actions_t *actions)}.
+     *
+     * @param actions the block
+     * @return 0 or an error number
+     */
+    @IgnoreError
+    int posix_spawn_file_actions_init(@intptr_t long actions);
+
+    /**
+     * {@code int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *actions, int fd, int newfd)}.
+     *
+     * @param actions the file actions
+     * @param fd the source
+     * @param newFd the child's descriptor
+     * @return 0 or an error number
+     */
+    @IgnoreError
+    int posix_spawn_file_actions_adddup2(@intptr_t long actions, int fd, int newFd);
+
+    /**
+     * {@code int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from)}
+     * (glibc 2.34+).
+     *
+     * @param actions the file actions
+     * @param from the lowest descriptor closed
+     * @return 0 or an error number
+     */
+    @IgnoreError
+    int posix_spawn_file_actions_addclosefrom_np(@intptr_t long actions, int from);
+
+    /**
+     * {@code int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *actions)}.
+     *
+     * @param actions the file actions
+     * @return 0 or an error number
+     */
+    @IgnoreError
+    int posix_spawn_file_actions_destroy(@intptr_t long actions);
+
+    /**
+     * {@code int posix_spawnattr_init(posix_spawnattr_t *attr)}.
+     *
+     * @param attr the block
+     * @return 0 or an error number
+     */
+    @IgnoreError
+    int posix_spawnattr_init(@intptr_t long attr);
+
+    /**
+     * {@code int posix_spawnattr_setsigdefault(posix_spawnattr_t *attr, const sigset_t *set)}.
+     *
+     * @param attr the attributes
+     * @param set the signals set to their default action
+     * @return 0 or an error number
+     */
+    @IgnoreError
+    int posix_spawnattr_setsigdefault(@intptr_t long attr, @intptr_t long set);
+
+    /**
+     * {@code int posix_spawnattr_setsigmask(posix_spawnattr_t *attr, const sigset_t *set)}.
+     *
+     * @param attr the attributes
+     * @param set the child's signal mask
+     * @return 0 or an error number
+     */
+    @IgnoreError
+    int posix_spawnattr_setsigmask(@intptr_t long attr, @intptr_t long set);
+
+    /**
+     * {@code int posix_spawnattr_setflags(posix_spawnattr_t *attr, short flags)}.
+     *
+     * @param attr the attributes
+     * @param flags the flags
+     * @return 0 or an error number
+     */
+    @IgnoreError
+    int posix_spawnattr_setflags(@intptr_t long attr, short flags);
+
+    /**
+     * {@code int posix_spawnattr_destroy(posix_spawnattr_t *attr)}.
+     *
+     * @param attr the attributes
+     * @return 0 or an error number
+     */
+    @IgnoreError
+    int posix_spawnattr_destroy(@intptr_t long attr);
+
+    /**
+     * {@code int sigemptyset(sigset_t *set)}.
+     *
+     * @param set the set
+     * @return 0, or -1
+     */
+    @IgnoreError
+    int sigemptyset(@intptr_t long set);
+
+    /**
+     * {@code int sigaddset(sigset_t *set, int signum)}.
+     *
+     * @param set the set
+     * @param signal the signal
+     * @return 0, or -1
+     */
+    @IgnoreError
+    int sigaddset(@intptr_t long set, int signal);
+
+    /**
+     * {@code int fcntl(int fd, int cmd, ...)} with one {@code int} argument (in the same register as a
+     * fixed argument on x86_64 and aarch64).
+     *
+     * @param fd the descriptor
+     * @param cmd e.g. {@code F_DUPFD_CLOEXEC} (1030)
+     * @param arg its argument
+     * @return the command's result, or -1 with errno
+     */
+    @SaveError
+    int fcntl(int fd, int cmd, int arg);
+
+    /**
+     * {@code int close(int fd)}, errno not saved: used only on descriptors whose close cannot matter.
+     *
+     * @param fd the descriptor
+     * @return 0, or -1
+     */
+    @IgnoreError
+    int close(int fd);
+
+    /**
+     * {@code void *dlsym(void *handle, const char *symbol)} (in libc since glibc 2.34), used with
+     * {@code RTLD_DEFAULT} (0) to find the address of libc's {@code environ} variable; jnr-ffi's own
+     * {@code Variable<Pointer>} generates code that fails verification.
+     *
+     * @param handle {@code RTLD_DEFAULT}, 0
+     * @param symbol the symbol's name
+     * @return its address, or 0
+     */
+    @IgnoreError
+    @intptr_t
+    long dlsym(@intptr_t long handle, String symbol);
 }

@@ -1,0 +1,19 @@
+package dev.jfork.internal.launch;
+
+import dev.jfork.spi.NativeSpawn;
+import dev.jfork.spi.ProcessForker;
+
+/** A guarded backend whose backend has {@link NativeSpawn} but not the other native child paths. */
+final class GuardedSpawnProcessForker extends GuardedProcessForker implements NativeSpawn {
+    private final NativeSpawn natives;
+
+    GuardedSpawnProcessForker(ProcessForker backend) {
+        super(backend);
+        this.natives = (NativeSpawn) backend;
+    }
+
+    @Override
+    public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd) {
+        return natives.spawn(argv, stdinFd, stdoutFd, stderrFd);
+    }
+}

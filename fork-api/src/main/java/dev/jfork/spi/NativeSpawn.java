@@ -1,0 +1,27 @@
+package dev.jfork.spi;
+
+import dev.jfork.ErrnoException;
+
+/**
+ * An optional capability of a {@link ProcessForker}: starting a program without forking the JVM, so
+ * that its cost does not grow with the heap. {@link dev.jfork.Forker#exec} uses it when the backend
+ * has it. Every backend of jfork has it; jni in its own C, jnr and jna through {@link PosixSpawn}.
+ */
+public interface NativeSpawn {
+
+    /**
+     * Starts {@code argv} in a new process without copying the parent's page tables
+     * ({@code posix_spawnp} or a vfork-style clone): its stdin, stdout and stderr are the given
+     * descriptors ({@code -1} inherits the parent's), every other descriptor is closed, its signal
+     * mask is empty and SIGTERM, SIGINT, SIGHUP are at their default action.
+     *
+     * @param argv the program, searched in {@code PATH}, and its arguments
+     * @param stdinFd the child's fd 0, or -1
+     * @param stdoutFd the child's fd 1, or -1
+     * @param stderrFd the child's fd 2, or -1
+     * @return the child's pid
+     * @throws ErrnoException with the exec's errno (e.g. ENOENT, EACCES) when the program could not
+     *     be started; the failed child has then been reaped
+     */
+    int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd);
+}
