@@ -89,7 +89,7 @@ class KitJarIT {
     void unknownBackendExitsWithTwoNamingTheThree() throws Exception {
         Run run = run(60, List.of("-Dfork.backend=nope"));
         assertThat(run.exitCode()).isEqualTo(KitRunner.EXIT_USAGE);
-        assertThat(run.stderr()).contains("jfork: unknown backend 'nope' (-Dfork.backend); the known backends are jni, jnr and jna.")
+        assertThat(run.stderr()).contains("jfork: unknown backend 'nope' (-Dfork.backend); the known backends are jni, jnr, jna and ffm (JDK 22+).")
             .contains("jnr: available").contains("jna: available").contains("jni: available");
         assertThat(run.stdout()).isEmpty();
     }
