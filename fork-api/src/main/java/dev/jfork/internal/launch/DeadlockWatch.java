@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -136,12 +136,12 @@ public final class DeadlockWatch {
         try {
             status = Files.readString(proc.resolve("status"), StandardCharsets.US_ASCII);
             syscall = Files.readString(proc.resolve("syscall"), StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException gone) {
+        } catch (IOException | RuntimeException e) {
             LIVE.remove(w);
-            return;
-        } catch (IOException | RuntimeException unreadable) {
-            LIVE.remove(w);
-            reportUnreadable(w.pid, unreadable);
+            if (forbidden(e)) {
+                reportUnreadable(w.pid, e);
+            }
+            // otherwise the child has just ended (a zombie's syscall file answers "No such process")
             return;
         }
         int machine = kernelMachine(proc);
@@ -238,6 +238,15 @@ public final class DeadlockWatch {
             // "running", or a state with no syscall
             return false;
         }
+    }
+
+    /** Whether reading failed because this process may not look, rather than because the child ended. */
+    static boolean forbidden(Exception e) {
+        if (e instanceof AccessDeniedException) {
+            return true;
+        }
+        String message = String.valueOf(e.getMessage());
+        return message.contains("not permitted") || message.contains("Permission denied");
     }
 
     private static void reportUnreadable(int pid, Exception e) {

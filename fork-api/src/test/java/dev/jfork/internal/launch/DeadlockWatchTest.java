@@ -2,6 +2,7 @@ package dev.jfork.internal.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class DeadlockWatchTest {
@@ -46,5 +47,14 @@ class DeadlockWatchTest {
         assertThat(DeadlockWatch.singleThreaded(two, true)).isTrue();
         assertThat(DeadlockWatch.singleThreaded("Name:\tjava\nThreads:\t3\n", true)).isFalse();
         assertThat(DeadlockWatch.singleThreaded("Name:\tjava\nThreads:\t1\n")).isTrue();
+    }
+
+    @Test
+    @DisplayName("a child that just ended is not taken for a forbidden read: no warning about ptrace")
+    void anEndedChildIsNotAPtraceRestriction() {
+        assertThat(DeadlockWatch.forbidden(new java.io.IOException("No such process"))).isFalse();
+        assertThat(DeadlockWatch.forbidden(new java.nio.file.NoSuchFileException("/proc/1/syscall"))).isFalse();
+        assertThat(DeadlockWatch.forbidden(new java.nio.file.AccessDeniedException("/proc/1/syscall"))).isTrue();
+        assertThat(DeadlockWatch.forbidden(new java.io.IOException("Operation not permitted"))).isTrue();
     }
 }
