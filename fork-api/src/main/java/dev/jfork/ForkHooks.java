@@ -12,12 +12,12 @@ import dev.jfork.internal.launch.HookRegistry;
  *   <li>{@code afterInChild} hooks run in the child before its task, in registration order.</li>
  * </ul>
  *
- * <p>One call, one bracket: when jfork discards a child before it starts because one of the JVM's
- * threads ran during its fork, and forks again, that happens between one run of the {@code before}
- * hooks and one run of the {@code afterInParent} hooks; the discarded child runs no hook. Only a
- * child that hangs before its task (no start byte within {@link Forker#HANDSHAKE_PROPERTY}) and is forked again
- * gets a second bracket. If the fork fails after the {@code before} hooks ran, the
- * {@code afterInParent} hooks still run before the exception reaches the caller.
+ * <p>One call, one bracket: when jfork kills a child before it was let run its task (one of the
+ * JVM's threads ran during its fork, it sent no start byte in time, or it was seen deadlocked before
+ * it) and forks again, that happens between one run of the {@code before} hooks and one run of the
+ * {@code afterInParent} hooks, which come once the child has started; a child killed so runs no hook.
+ * If the fork fails after the {@code before} hooks ran, the {@code afterInParent} hooks still run
+ * before the exception reaches the caller.
  *
  * <p>Exceptions: a {@code before} hook that throws aborts the fork; no child is made and the
  * exception reaches the caller. An {@code afterInParent} hook that throws is logged at WARNING and

@@ -184,14 +184,16 @@ public final class ForkLauncher {
                 } catch (ErrnoException e) {
                     // EPIPE: the child is gone already; its start byte will not come and it is forked again
                 }
-                hooksOpen = false;
-                if (javaChild) {
-                    HookRegistry.runAfterInParent();
-                }
                 // closes both descriptors; the child runs nothing of the user's before its commit byte
                 StartHandshake answer = StartHandshake.await(backend, pid, handshake[0], go[1], handshakeMillis,
                     !javaChild);
                 if (answer.started) {
+                    // one bracket per call: a child killed before its commit, and forked again, ran
+                    // no hook, and the parent's hooks run once, around the child that started
+                    if (hooksOpen) {
+                        hooksOpen = false;
+                        HookRegistry.runAfterInParent();
+                    }
                     LaunchedChild child = stdio.launched(pid, deadline, alarm > 0, javaChild);
                     if (answer.execErrno != 0) {
                         stdio.closeParentEnds();
