@@ -1,6 +1,7 @@
 package dev.jfork.internal.vm;
 
 import dev.jfork.Forker;
+import dev.jfork.internal.io.ProcFile;
 import dev.jfork.spi.ProcessForker;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -33,7 +34,7 @@ import java.util.List;
  */
 public final class VmQuiescence {
     private static final Path TASKS = Path.of("/proc/self/task");
-    private static final Path SELF_STAT = Path.of("/proc/self/stat");
+    private static final String SELF_STAT = "/proc/self/stat";
     private static final Path THREAD_SELF = Path.of("/proc/thread-self");
     private static volatile List<Task> watched;
     private static volatile long scannedAt;
@@ -143,12 +144,14 @@ public final class VmQuiescence {
     /** One watched thread's files. */
     private static final class Task {
         final Path stat;
-        final Path schedstat;
+        final String statFile;
+        final String schedstatFile;
         final boolean checkedAfterFork;
 
         Task(Path dir, boolean checkedAfterFork) {
             this.stat = dir.resolve("stat");
-            this.schedstat = dir.resolve("schedstat");
+            this.statFile = stat.toString();
+            this.schedstatFile = dir.resolve("schedstat").toString();
             this.checkedAfterFork = checkedAfterFork;
         }
     }
@@ -182,25 +185,30 @@ public final class VmQuiescence {
     /** Each thread's time on a CPU, in ns (the first field of {@code schedstat}); null when one is gone. */
     private static long[] runTimes(List<Task> tasks) {
         long[] times = new long[tasks.size()];
+        byte[] buffer = ProcFile.buffer();
         for (int i = 0; i < times.length; i++) {
+            long time = -1;
             try {
-                String line = Files.readString(tasks.get(i).schedstat);
-                int space = line.indexOf(' ');
-                times[i] = Long.parseLong(space < 0 ? line.trim() : line.substring(0, space));
-            } catch (IOException | RuntimeException gone) {
+                time = ProcFile.number(buffer, 0, ProcFile.read(tasks.get(i).schedstatFile, buffer));
+            } catch (IOException gone) {
+                // the thread ended
+            }
+            if (time < 0) {
                 scannedAt = 0;
                 return null;
             }
+            times[i] = time;
         }
         return times;
     }
 
     private static boolean anyRunning(List<Task> tasks) {
+        byte[] buffer = ProcFile.buffer();
         for (Task task : tasks) {
             try {
-                String line = Files.readString(task.stat);
-                int close = line.lastIndexOf(')');
-                if (close > 0 && close + 2 < line.length() && line.charAt(close + 2) == 'R') {
+                int length = ProcFile.read(task.statFile, buffer);
+                int state = ProcFile.statField(buffer, length, 3);
+                if (state >= 0 && buffer[state] == 'R') {
                     return true;
                 }
             } catch (IOException gone) {
@@ -237,10 +245,11 @@ public final class VmQuiescence {
     /** The number of threads, field 20 of {@code /proc/self/stat}; -1 when unknown. */
     private static int threadCount() {
         try {
-            String line = Files.readString(SELF_STAT);
-            String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ", 19);
-            return Integer.parseInt(fields[17]);
-        } catch (IOException | RuntimeException unknown) {
+            byte[] buffer = ProcFile.buffer();
+            int length = ProcFile.read(SELF_STAT, buffer);
+            int at = ProcFile.statField(buffer, length, 20);
+            return at < 0 ? -1 : (int) ProcFile.number(buffer, at, length);
+        } catch (IOException unknown) {
             return -1;
         }
     }
