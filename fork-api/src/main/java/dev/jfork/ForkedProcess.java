@@ -70,8 +70,7 @@ public final class ForkedProcess extends Process {
         }
         if (deadline != null) {
             // the parent kills at the deadline; the child's own alarm, a second later, is the backstop
-            long millis = deadline.toMillis();
-            watchdog = ChildWatch.TIMER.schedule(this::deadlinePassed, millis, TimeUnit.MILLISECONDS);
+            watchdog = killAtDeadline(deadline);
         }
         ChildWatch.REAPERS.execute(this::reap);
     }
@@ -97,9 +96,20 @@ public final class ForkedProcess extends Process {
         return deadlockKilled ? deadlockedAfterMillis : -1;
     }
 
-    private void deadlinePassed() {
+    /**
+     * Kills this child, reported as hung, when {@code limit} has passed from now and it has not ended; a
+     * pool child's deadline runs from each task's submission.
+     *
+     * @param limit the time it has
+     * @return the timer, to cancel when the task is done in time
+     */
+    ScheduledFuture<?> killAtDeadline(Duration limit) {
+        return ChildWatch.TIMER.schedule(() -> deadlinePassed(limit), limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void deadlinePassed(Duration limit) {
         if (!end.isDone()) {
-            HangDiagnostics.printNativeStacks(pid, "outlived its deadline of " + deadline.toMillis() + " ms");
+            HangDiagnostics.printNativeStacks(pid, "outlived its deadline of " + limit.toMillis() + " ms");
             synchronized (pidLock) {
                 if (!reaped) {
                     watchdogKilled = true;

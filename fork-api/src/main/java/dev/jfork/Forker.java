@@ -3,6 +3,7 @@ package dev.jfork;
 import dev.jfork.internal.call.CallFuture;
 import dev.jfork.internal.child.CallBody;
 import dev.jfork.internal.child.ExecBody;
+import dev.jfork.internal.child.PoolChildBody;
 import dev.jfork.internal.child.PrintPidBody;
 import dev.jfork.internal.io.ChildInputPipe;
 import dev.jfork.internal.io.ChildOutputPipe;
@@ -23,6 +24,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 
 /**
  * Safe forking on top of a backend: {@link #fork} runs a task in a child and returns it as a
@@ -375,6 +377,78 @@ public final class Forker {
     }
 
     /** Wraps a started child as a {@link ForkedProcess} and starts its reaper and watchdog. */
+    /**
+     * A pool of children forked ahead of time, each waiting to run {@code function} on an argument sent
+     * to it, with the default {@link PoolOptions}. Close it when done.
+     *
+     * @param function what each task runs, in a child; fixed for the pool's life
+     * @param <A> the argument type, serialisable
+     * @param <R> the result type, serialisable
+     * @return the pool; it starts forking its children in the background at once
+     */
+    public <A, R> ForkPool<A, R> pool(Function<? super A, ? extends R> function) {
+        return pool(function, PoolOptions.defaults());
+    }
+
+    /**
+     * Like {@link #pool(Function)}, with options.
+     *
+     * @param function what each task runs, in a child
+     * @param options size, tasks per child, what a submission does when no child waits, deadline
+     * @param <A> the argument type, serialisable
+     * @param <R> the result type, serialisable
+     * @return the pool
+     */
+    public <A, R> ForkPool<A, R> pool(Function<? super A, ? extends R> function, PoolOptions options) {
+        Objects.requireNonNull(function, "function");
+        Objects.requireNonNull(options, "options");
+        return new ForkPool<>(this, function, options);
+    }
+
+    /** The backend without the guard: for the pool, which talks to its children's pipes. */
+    ProcessForker backendUnguarded() {
+        return backend;
+    }
+
+    /**
+     * Forks one pool child: it waits on a request pipe and answers on a response pipe.
+     *
+     * @param function the pool's function
+     * @param tasks how many tasks it runs
+     * @param generation the pool's prepared-class generation at this fork
+     * @param sampleRequest the pool's last request, rehearsed by the child while it waits; or null
+     * @param sampleAnswer the pool's last answer, likewise; or null
+     * @return the child, started
+     */
+    PooledChild startPoolChild(Function<Object, Object> function, int tasks, long generation, byte[] sampleRequest,
+                               byte[] sampleAnswer) {
+        int[] request = OwnedFds.pipe(backend);
+        int[] response;
+        try {
+            response = OwnedFds.pipe(backend);
+        } catch (RuntimeException | Error e) {
+            OwnedFds.closeQuietly(backend, request[0]);
+            OwnedFds.closeQuietly(backend, request[1]);
+            throw e;
+        }
+        ForkedProcess child;
+        try {
+            ChildTask body = new PoolChildBody(backend, function, request[0], response[1], tasks, sampleRequest,
+                sampleAnswer);
+            // no deadline while it waits: each task's runs from its submission
+            child = watched(launcher.start(ForkOptions.defaults().withoutDeadline(), body, true,
+                new int[] {request[0], response[1]}));
+        } catch (RuntimeException | Error e) {
+            OwnedFds.closeQuietly(backend, request[1]);
+            OwnedFds.closeQuietly(backend, response[0]);
+            throw e;
+        } finally {
+            OwnedFds.closeQuietly(backend, request[0]);
+            OwnedFds.closeQuietly(backend, response[1]);
+        }
+        return new PooledChild(backend, child, request[1], response[0], generation, tasks);
+    }
+
     private ForkedProcess watched(LaunchedChild launched) {
         ForkedProcess child = new ForkedProcess(backend, launched.pid(), launched.deadline(), launched.alarmArmed(),
             launched.stdinFd() < 0 ? null : new ChildInputPipe(new FdOutputStream(backend, launched.stdinFd(), true)),

@@ -35,6 +35,21 @@ public final class CallResults {
         if (message.length == 0) {
             throw new ChildFailureException("jfork: child " + pid + " " + end + " without sending a result", pid, end, null);
         }
+        return decodeAnswer(message, end, pid);
+    }
+
+    /**
+     * Turns a child's answer into the task's result or the exception it threw; for a pool child, which
+     * is still running when its answer comes.
+     *
+     * @param message the answer, not empty
+     * @param end how the child ended, or null while it runs
+     * @param pid the child
+     * @param <T> the result type
+     * @return the result
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T decodeAnswer(byte[] message, ChildEnd end, long pid) {
         switch (message[0]) {
             case CallProtocol.VALUE:
                 return (T) read(message, pid, end, true);
