@@ -18,13 +18,14 @@ HEADER = "system,backend,heap_mb,thp,median_us,p99_us,ratio_to_c"
 HEAPS = [64, 512, 2048]
 THPS = ["off", "on"]
 BACKENDS = ["jnr", "jna", "jni"]
-FORK_SYSTEMS = ["raw", "run", "call", "exec"]
+FORK_SYSTEMS = ["raw", "run", "call", "exec", "pool"]
 OTHER_SYSTEMS = ["c", "python", "processbuilder-true", "processbuilder-jvm"]
 JMH_NAMES = {
     "dev.jfork.bench.ForkBench.raw": "raw",
     "dev.jfork.bench.ForkBench.run": "run",
     "dev.jfork.bench.ForkBench.call": "call",
     "dev.jfork.bench.ForkBench.exec": "exec",
+    "dev.jfork.bench.PoolBench.pool": "pool",
     "dev.jfork.bench.BaselineBench.processbuilderTrue": "processbuilder-true",
     "dev.jfork.bench.BaselineBench.processbuilderJvm": "processbuilder-jvm",
 }
@@ -194,6 +195,17 @@ def targets(results):
             call = median("call", backend, 64, thp)
             add("pb-jvm/call >= 20  %-3s heap   64 MB thp %-3s" % (backend, thp),
                 jvm / call if jvm and call else None, 20.0, at_most=False)
+    for heap in (64, 2048):
+        for backend in BACKENDS:
+            pool = median("pool", backend, heap, "off")
+            add("pool/1 ms <= 1    %-3s heap %4d MB thp off" % (backend, heap),
+                pool / 1000.0 if pool else None, 1.0)
+    for thp in THPS:
+        jvm = median("processbuilder-jvm", "-", 64, thp)
+        for backend in BACKENDS:
+            pool = median("pool", backend, 64, thp)
+            add("pb-jvm/pool >= 20  %-3s heap   64 MB thp %-3s" % (backend, thp),
+                jvm / pool if jvm and pool else None, 20.0, at_most=False)
     for thp in THPS:
         for backend in BACKENDS:
             small = median("exec", backend, 64, thp)
@@ -206,7 +218,7 @@ def targets(results):
 # ---------------------------------------------------------------- chart
 
 COLORS = {
-    "raw": "#1f77b4", "run": "#ff7f0e", "call": "#2ca02c", "exec": "#d62728",
+    "raw": "#1f77b4", "run": "#ff7f0e", "call": "#2ca02c", "exec": "#d62728", "pool": "#17becf",
     "c": "#000000", "python": "#9467bd", "processbuilder-true": "#8c564b", "processbuilder-jvm": "#e377c2",
 }
 DASHES = {"jni": "", "jnr": "7,4", "jna": "2,3", "-": ""}
@@ -303,7 +315,7 @@ def svg_chart(results, machine):
     out.append('<text x="%d" y="%d" fill="#555">c, python and processbuilder-*</text>' % (lx, y + 86))
     out.append('<text x="%d" y="%d" fill="#555">have no backend (solid).</text>' % (lx, y + 102))
     out.append('<text x="20" y="%d" fill="#555">%s</text>' % (height - 16, esc(
-        "raw: SPI fork + child _exit + waitpid. run: Forker.fork(empty task).waitFor(). call: Forker.call(small task). "
+        "raw: SPI fork + child _exit + waitpid. run: Forker.fork(empty task).waitFor(). call: Forker.call(small task). pool: ForkPool.submit of a small function, pool warm. "
         "exec: Forker.exec(/bin/true).waitFor(). Data: fork-bench/target/bench/results.csv.")))
     out.append("</svg>")
     return "\n".join(out) + "\n"

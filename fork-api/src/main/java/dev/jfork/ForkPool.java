@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -65,6 +66,8 @@ public final class ForkPool<A, R> implements AutoCloseable {
     /** Every child not yet ended, so that {@link #close()} can see them end. */
     private final Set<PooledChild> live = ConcurrentHashMap.newKeySet();
     private final Thread filler;
+    /** Counted down when the filler forks no more. */
+    private final CountDownLatch fillerStopped = new CountDownLatch(1);
     private final LongAdder servedWarm = new LongAdder();
     private final LongAdder forkedOnDemand = new LongAdder();
     private final LongAdder discarded = new LongAdder();
@@ -84,7 +87,7 @@ public final class ForkPool<A, R> implements AutoCloseable {
         this.function = (Function<Object, Object>) (Function<?, ?>) function;
         this.options = options;
         dev.jfork.internal.vm.ClassPreload.nestOf(function);
-        filler = new Thread(this::fill, Forker.THREAD_NAME_PREFIX + "pool-" + POOLS.incrementAndGet());
+        filler = new Thread(this::fillThenStay, Forker.THREAD_NAME_PREFIX + "pool-" + POOLS.incrementAndGet());
         filler.setDaemon(true);
         filler.start();
     }
@@ -199,7 +202,8 @@ public final class ForkPool<A, R> implements AutoCloseable {
     /**
      * Stops forking, ends every waiting child (each reads the end of its request pipe and exits with code
      * 0; one that has not after a few seconds is killed) and waits for them to be reaped. Tasks already
-     * running finish, and their children end after them. Further submissions throw.
+     * running finish, and their children end after them (the pool's thread, whose children they are,
+     * stays until then). Further submissions throw.
      */
     @Override
     public void close() {
@@ -219,7 +223,8 @@ public final class ForkPool<A, R> implements AutoCloseable {
         boolean interrupted = false;
         try {
             // a fork under way finishes, and its child is retired by the filler
-            filler.join(Forker.DEFAULT_HANDSHAKE_MILLIS * Forker.START_ATTEMPTS + CLOSE_WAIT.toMillis());
+            fillerStopped.await(Forker.DEFAULT_HANDSHAKE_MILLIS * Forker.START_ATTEMPTS + CLOSE_WAIT.toMillis(),
+                TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             interrupted = true;
         }
@@ -245,6 +250,27 @@ public final class ForkPool<A, R> implements AutoCloseable {
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("jfork: this pool is closed");
+        }
+    }
+
+    /**
+     * The filler's life. Its children get SIGKILL when it ends (the parent-death signal follows the
+     * thread that forked), so once the pool is closed it stays until no task is running.
+     */
+    private void fillThenStay() {
+        try {
+            fill();
+        } finally {
+            fillerStopped.countDown();
+            synchronized (lock) {
+                while (inFlight > 0) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
         }
     }
 

@@ -25,6 +25,16 @@ public final class SmallTask {
     }
 
     /**
+     * The pool's small function: {@link #compute()} plus {@code argument}, so that each answer differs.
+     *
+     * @param argument a small number
+     * @return the sum of the squares of 1 to 1000, plus {@code argument}
+     */
+    public static Integer times(Integer argument) {
+        return compute() + argument;
+    }
+
+    /**
      * Prints {@link #compute()}: the fresh-JVM baseline.
      *
      * @param args ignored

@@ -154,6 +154,24 @@ public abstract class WarmPoolKit extends EverydayJavaKit {
         }
 
         @Test
+        @DisplayName("close() while a task runs: the task finishes and its result comes back")
+        void closeDuringTask() throws Exception {
+            ForkPool<Integer, Integer> pool = pools.pool((Integer x) -> {
+                try {
+                    Thread.sleep(x);
+                } catch (InterruptedException e) {
+                    return -1;
+                }
+                return x;
+            }, POOL);
+            assertThat(pool.submit(1)).isEqualTo(1);
+            java.util.concurrent.CompletableFuture<Integer> running = pool.submitAsync(700);
+            Thread.sleep(200);
+            pool.close();
+            assertThat(running.get(30, TimeUnit.SECONDS)).isEqualTo(700);
+        }
+
+        @Test
         @DisplayName("with tasksPerChild(3) one child answers up to three tasks")
         void severalTasksPerChild() throws Exception {
             ProcessForker backend = forker;
