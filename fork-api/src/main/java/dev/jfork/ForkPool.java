@@ -5,6 +5,7 @@ import dev.jfork.internal.call.CallResults;
 import dev.jfork.internal.call.Frames;
 import dev.jfork.internal.call.PreparedClasses;
 import dev.jfork.internal.launch.ChildWatch;
+import dev.jfork.internal.launch.DeadlockWatch;
 import dev.jfork.spi.ProcessForker;
 import java.io.IOException;
 import java.time.Duration;
@@ -16,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -390,7 +390,7 @@ public final class ForkPool<A, R> implements AutoCloseable {
 
     private R run(PooledChild child, byte[] request) {
         ForkedProcess process = child.process();
-        ScheduledFuture<?> deadline = process.killAtDeadline(options.deadline());
+        DeadlockWatch.Watched deadline = process.killAtDeadline(options.deadline());
         byte[] answer = null;
         try {
             Frames.write(backend, child.requestFd(), request);
@@ -398,7 +398,7 @@ public final class ForkPool<A, R> implements AutoCloseable {
         } catch (IOException gone) {
             // the child ended before it answered (a broken pipe, or an answer cut short): its end says why
         } finally {
-            deadline.cancel(false);
+            DeadlockWatch.unwatch(deadline);
             child.taskDone();
         }
         if (answer == null || answer.length == 0) {

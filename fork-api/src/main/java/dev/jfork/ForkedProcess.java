@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -50,7 +49,6 @@ public final class ForkedProcess extends Process {
     private boolean reaped;
     /** This child's handle, taken while its pid was surely its own (before the reap). */
     private ProcessHandle handle;
-    private volatile ScheduledFuture<?> watchdog;
 
     ForkedProcess(ProcessForker backend, int pid, Duration deadline, boolean alarmArmed,
                   OutputStream stdin, InputStream stdout, InputStream stderr) {
@@ -65,14 +63,34 @@ public final class ForkedProcess extends Process {
 
     /** Starts the reaper and the watchdog; called once, right after the fork. */
     void watch(boolean javaChild) {
-        if (javaChild) {
-            deadlockWatch = DeadlockWatch.watch(pid, this::deadlocked);
-        }
-        if (deadline != null) {
+        watch(javaChild, true);
+    }
+
+    /**
+     * Starts the deadline and deadlock watch and, with {@code reaper}, a reaper thread; without it, the
+     * caller reaps with {@link #reapNow()} (a {@code call}, whose result reader does it: one of jfork's
+     * threads wakes per call rather than two).
+     */
+    void watch(boolean javaChild, boolean reaper) {
+        if (javaChild || deadline != null) {
             // the parent kills at the deadline; the child's own alarm, a second later, is the backstop
-            watchdog = killAtDeadline(deadline);
+            deadlockWatch = DeadlockWatch.watch(pid, javaChild ? this::deadlocked : null, deadline,
+                () -> deadlinePassed(deadline));
         }
-        ChildWatch.REAPERS.execute(this::reap);
+        if (reaper) {
+            ChildWatch.REAPERS.execute(this::reap);
+        }
+    }
+
+    /**
+     * Waits for the end and reaps, in the calling thread; for a child watched without a reaper.
+     *
+     * @return how it ended
+     * @throws InterruptedException never in practice: the end is complete once reaped
+     */
+    ChildEnd reapNow() throws InterruptedException {
+        reap();
+        return awaitEnd();
     }
 
     /** The child's only thread sleeps for ever on a lock: it is ended now, not at its deadline. */
@@ -101,10 +119,10 @@ public final class ForkedProcess extends Process {
      * pool child's deadline runs from each task's submission.
      *
      * @param limit the time it has
-     * @return the timer, to cancel when the task is done in time
+     * @return the watch, to end with {@link DeadlockWatch#unwatch} when the task is done in time
      */
-    ScheduledFuture<?> killAtDeadline(Duration limit) {
-        return ChildWatch.TIMER.schedule(() -> deadlinePassed(limit), limit.toMillis(), TimeUnit.MILLISECONDS);
+    DeadlockWatch.Watched killAtDeadline(Duration limit) {
+        return DeadlockWatch.watch(pid, null, limit, () -> deadlinePassed(limit));
     }
 
     private void deadlinePassed(Duration limit) {
@@ -135,10 +153,6 @@ public final class ForkedProcess extends Process {
                 }
                 backend.waitpid(pid, status, 0);
                 reaped = true;
-            }
-            ScheduledFuture<?> timer = watchdog;
-            if (timer != null) {
-                timer.cancel(false);
             }
             end.complete(ChildEnd.of(WaitStatus.of(status[0]), watchdogKilled, deadlockKilled, alarmArmed));
             // as java.lang.Process does: what is left is kept in memory and the descriptors released

@@ -293,7 +293,8 @@ public final class Forker {
         ForkedProcess child;
         try {
             ChildTask body = new CallBody(backend, task, result[1]);
-            child = watched(launcher.start(inherit, body, true, new int[] {result[1]}));
+            // no reaper thread: the result's reader reaps it
+            child = watched(launcher.start(inherit, body, true, new int[] {result[1]}), false);
         } catch (RuntimeException | Error e) {
             OwnedFds.closeQuietly(backend, result[0]);
             throw e;
@@ -301,7 +302,8 @@ public final class Forker {
             OwnedFds.close(backend, result[1]);
         }
         CallFuture<T> future = new CallFuture<>(child);
-        future.completeFrom(backend, result[0], end -> end.kind() == ChildEnd.Kind.DEADLOCKED
+        ForkedProcess called = child;
+        future.completeFrom(backend, result[0], called::reapNow, end -> end.kind() == ChildEnd.Kind.DEADLOCKED
             ? " " + child.deadlockedAfterMillis() + " ms after it started"
             : end.describe(child.deadline().orElse(null)));
         return future;
@@ -450,11 +452,15 @@ public final class Forker {
     }
 
     private ForkedProcess watched(LaunchedChild launched) {
+        return watched(launched, true);
+    }
+
+    private ForkedProcess watched(LaunchedChild launched, boolean reaper) {
         ForkedProcess child = new ForkedProcess(backend, launched.pid(), launched.deadline(), launched.alarmArmed(),
             launched.stdinFd() < 0 ? null : new ChildInputPipe(new FdOutputStream(backend, launched.stdinFd(), true)),
             launched.stdoutFd() < 0 ? null : new ChildOutputPipe(new FdInputStream(backend, launched.stdoutFd())),
             launched.stderrFd() < 0 ? null : new ChildOutputPipe(new FdInputStream(backend, launched.stderrFd())));
-        child.watch(launched.javaChild());
+        child.watch(launched.javaChild(), reaper);
         return child;
     }
 }

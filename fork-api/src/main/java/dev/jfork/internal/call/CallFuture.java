@@ -5,6 +5,7 @@ import dev.jfork.ForkedProcess;
 import dev.jfork.internal.io.FdInputStream;
 import dev.jfork.internal.launch.ChildWatch;
 import dev.jfork.spi.ProcessForker;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -34,18 +35,29 @@ public final class CallFuture<T> extends CompletableFuture<T> {
      *
      * @param backend the backend
      * @param resultFd the read end of the result pipe, owned from now on
+     * @param reap waits for the child's end and reaps it, on this reader's thread
      * @param describe how the child's end is told in a failure's message
      */
-    public void completeFrom(ProcessForker backend, int resultFd, Function<ChildEnd, String> describe) {
+    public void completeFrom(ProcessForker backend, int resultFd, Callable<ChildEnd> reap,
+                             Function<ChildEnd, String> describe) {
         ChildWatch.REAPERS.execute(() -> {
             T value = null;
             Throwable failure = null;
+            byte[] message = null;
             try {
-                byte[] message = FdInputStream.readAll(backend, resultFd);
-                ChildEnd end = child.awaitEnd();
-                value = CallResults.<T>decode(message, end, child.pid(), describe.apply(end));
+                message = FdInputStream.readAll(backend, resultFd);
             } catch (Throwable t) {
+                // the child is killed, and reaped below, so no failure leaves a zombie behind
                 failure = t;
+                child.destroyForcibly();
+            }
+            try {
+                ChildEnd end = reap.call();
+                if (failure == null) {
+                    value = CallResults.<T>decode(message, end, child.pid(), describe.apply(end));
+                }
+            } catch (Throwable t) {
+                failure = failure == null ? t : failure;
             }
             // the user's continuations run there, not on this reaper, which every fork waits for
             T done = value;

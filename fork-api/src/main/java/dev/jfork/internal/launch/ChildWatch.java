@@ -3,18 +3,15 @@ package dev.jfork.internal.launch;
 import dev.jfork.Forker;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The threads that watch children: reapers, each blocked in {@code waitpid} on one child, and one
- * watchdog timer. All are daemons named {@value Forker#THREAD_NAME_PREFIX}...
+ * The threads that wait for children: reapers, each blocked in {@code waitpid} on one child, daemons
+ * named {@value Forker#THREAD_NAME_PREFIX}...; deadlines are kept by {@link DeadlockWatch}'s poller.
  */
 public final class ChildWatch {
     public static final ExecutorService REAPERS = Executors.newCachedThreadPool(daemons("reaper"));
-    public static final ScheduledExecutorService TIMER = timer();
     /**
      * Prefix of the threads that complete the futures users see ({@code onExit()}, {@code callAsync}):
      * a user's continuation runs there, never on a reaper, which every fork waits to be idle.
@@ -24,12 +21,6 @@ public final class ChildWatch {
     public static final ExecutorService CALLBACKS = Executors.newCachedThreadPool(named(CALLBACK_THREAD_PREFIX));
 
     private ChildWatch() {
-    }
-
-    private static ScheduledExecutorService timer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemons("watchdog"));
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
     }
 
     private static ThreadFactory daemons(String role) {

@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -24,9 +27,11 @@ import java.util.function.LongConsumer;
  * {@code Object.wait()}. {@code /proc/<pid>/status} ({@code Threads: 1}) and
  * {@code /proc/<pid>/syscall} show exactly this; a timed sleep, a pipe read or a full pipe never do.
  *
- * <p>One thread polls every live Java child: 10 ms after it is watched, then every
+ * <p>One thread polls every live child: 10 ms after it is watched, then every
  * {@value #PERIOD_MILLIS} ms, under the fork lock so it never runs while a fork is made. Two looks in
- * a row in that state make it deadlocked. Where {@code /proc/<pid>/syscall} cannot be read (ptrace
+ * a row in that state make it deadlocked. The same looks end children past their deadline (a forked
+ * child's, a start handshake's, a pool task's), so that no timer thread wakes up around each fork:
+ * a watched thread that runs while another fork is made has that child discarded and forked again. Where {@code /proc/<pid>/syscall} cannot be read (ptrace
  * restrictions), it says so once through {@link System.Logger} and the deadline stays the only bound.
  */
 public final class DeadlockWatch {
@@ -64,12 +69,17 @@ public final class DeadlockWatch {
     public static final class Watched {
         final int pid;
         final long since = System.nanoTime();
-        final LongConsumer onDeadlock;
+        /** Null when only a deadline is watched (or the child's /proc can no longer be read). */
+        volatile LongConsumer onDeadlock;
+        final long deadlineAt;
+        final Runnable onDeadline;
         int strikes;
 
-        Watched(int pid, LongConsumer onDeadlock) {
+        Watched(int pid, LongConsumer onDeadlock, Duration deadline, Runnable onDeadline) {
             this.pid = pid;
             this.onDeadlock = onDeadlock;
+            this.onDeadline = deadline == null ? null : onDeadline;
+            this.deadlineAt = deadline == null ? 0 : since + deadline.toNanos();
         }
     }
 
@@ -84,15 +94,18 @@ public final class DeadlockWatch {
     }
 
     /**
-     * Starts watching a Java child.
+     * Starts watching a child: whether it deadlocked (a Java child), and its deadline. Both callbacks
+     * run once at most, on the poller thread, under the fork lock; either ends the watch.
      *
      * @param pid the child, not yet reaped
-     * @param onDeadlock called once, on the poller thread, with the milliseconds since the watch began,
-     *     when the child is deadlocked; it should kill the child
+     * @param onDeadlock called with the milliseconds since the watch began when the child is
+     *     deadlocked; it should kill the child. Null: not checked
+     * @param deadline how long from now the child has, or null for none
+     * @param onDeadline called when the deadline has passed; it should kill the child
      * @return the handle for {@link #unwatch}
      */
-    public static Watched watch(int pid, LongConsumer onDeadlock) {
-        Watched w = new Watched(pid, onDeadlock);
+    public static Watched watch(int pid, LongConsumer onDeadlock, Duration deadline, Runnable onDeadline) {
+        Watched w = new Watched(pid, onDeadlock, deadline, onDeadline);
         LIVE.add(w);
         synchronized (DeadlockWatch.class) {
             if (polling == null) {
@@ -123,14 +136,36 @@ public final class DeadlockWatch {
             }
             return;
         }
+        // between forks only, the kills too: this thread is not checked after a fork, so it must never
+        // run while one is made (a fork under way: the next look, a period later)
         ForkLauncher.betweenForks(() -> {
-            for (Watched w : LIVE) {
-                check(w);
+            List<Runnable> due = new ArrayList<>();
+            look(due);
+            for (Runnable action : due) {
+                action.run();
             }
         });
     }
 
-    private static void check(Watched w) {
+    private static void look(List<Runnable> due) {
+        long now = System.nanoTime();
+        for (Watched w : LIVE) {
+            if (w.onDeadline != null && now - w.deadlineAt >= 0) {
+                if (LIVE.remove(w)) {
+                    due.add(w.onDeadline);
+                }
+            } else if (w.onDeadlock != null && deadlocked(w)) {
+                LongConsumer action = w.onDeadlock;
+                long after = TimeUnit.NANOSECONDS.toMillis(now - w.since);
+                if (LIVE.remove(w)) {
+                    due.add(() -> action.accept(after));
+                }
+            }
+        }
+    }
+
+    /** Whether it was seen deadlocked twice in a row. */
+    private static boolean deadlocked(Watched w) {
         Path proc = Path.of("/proc", Integer.toString(w.pid));
         String status;
         String syscall;
@@ -141,23 +176,25 @@ public final class DeadlockWatch {
             status = new String(buffer, 0, ProcFile.read(dir + "status", buffer), StandardCharsets.US_ASCII);
             syscall = new String(buffer, 0, ProcFile.read(dir + "syscall", buffer), StandardCharsets.US_ASCII);
         } catch (IOException | RuntimeException e) {
-            LIVE.remove(w);
+            // no more deadlock checks; a deadline, if any, is still watched
+            w.onDeadlock = null;
+            if (w.onDeadline == null) {
+                LIVE.remove(w);
+            }
             if (forbidden(e)) {
                 reportUnreadable(w.pid, e);
             }
             // otherwise the child has just ended (a zombie's syscall file answers "No such process")
-            return;
+            return false;
         }
         int machine = kernelMachine(proc);
         boolean emulated = machine != JVM_MACHINE;
         int futex = machine == EM_AARCH64 ? FUTEX_AARCH64 : FUTEX_X86_64;
         if (singleThreaded(status, emulated) && asleepForever(syscall, futex)) {
-            if (++w.strikes >= STRIKES && LIVE.remove(w)) {
-                w.onDeadlock.accept(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - w.since));
-            }
-        } else {
-            w.strikes = 0;
+            return ++w.strikes >= STRIKES;
         }
+        w.strikes = 0;
+        return false;
     }
 
     /**

@@ -8,8 +8,7 @@ import dev.jfork.internal.io.OwnedFds;
 import dev.jfork.internal.vm.HangDiagnostics;
 import dev.jfork.spi.ProcessForker;
 import java.io.IOException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * The parent's side of a new child's start, as one small state machine. The child, set up, sends a
@@ -66,9 +65,10 @@ final class StartHandshake {
                 }
             }
         };
-        ScheduledFuture<?> killer = ChildWatch.TIMER.schedule(kill, millis, TimeUnit.MILLISECONDS);
-        // a child deadlocked before its start byte (a safepoint in flight at the fork) is known at once
-        DeadlockWatch.Watched watched = DeadlockWatch.watch(pid, afterMillis -> kill.run());
+        // the timeout, and a child deadlocked before its start byte (a safepoint in flight at the fork),
+        // are both seen by the poller, which runs only between forks
+        DeadlockWatch.Watched watched = DeadlockWatch.watch(pid, afterMillis -> kill.run(), Duration.ofMillis(millis),
+            kill);
         try (FdInputStream in = new FdInputStream(backend, startFd)) {
             int first = in.read();
             synchronized (lock) {
@@ -79,7 +79,6 @@ final class StartHandshake {
                 }
                 state[0] = State.COMMITTED;
             }
-            killer.cancel(false);
             DeadlockWatch.unwatch(watched);
             try {
                 backend.write(goFd, COMMIT, 1);
@@ -96,7 +95,6 @@ final class StartHandshake {
         } catch (IOException e) {
             throw new IllegalStateException("jfork: reading child " + pid + "'s start byte failed: " + e, e);
         } finally {
-            killer.cancel(false);
             DeadlockWatch.unwatch(watched);
             OwnedFds.closeQuietly(backend, goFd);
         }

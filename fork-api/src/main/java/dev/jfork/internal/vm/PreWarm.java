@@ -5,6 +5,7 @@ import dev.jfork.ErrnoException;
 import dev.jfork.Signals;
 import dev.jfork.WaitStatus;
 import dev.jfork.internal.call.CallProtocol;
+import dev.jfork.internal.call.Frames;
 import dev.jfork.internal.call.PreparedValue;
 import dev.jfork.internal.child.CallBody;
 import dev.jfork.internal.child.ChildPlan;
@@ -13,6 +14,7 @@ import dev.jfork.internal.child.ChildRuntime;
 import dev.jfork.internal.child.ChildStreams;
 import dev.jfork.internal.child.ExecBody;
 import dev.jfork.internal.child.ExecErrors;
+import dev.jfork.internal.child.PoolChildBody;
 import dev.jfork.internal.child.PrintPidBody;
 import dev.jfork.internal.io.FdInputStream;
 import dev.jfork.internal.io.FdOutputStream;
@@ -115,6 +117,7 @@ public final class PreWarm {
                 drain(backend, sink[0]);
                 backend.close(sink[0]);
             }
+            warmPoolChild(backend);
             backend.warmUpExit(0);
             new ChildEnd(ChildEnd.Kind.EXITED, 0, 0, WaitStatus.of(0)).exitValue();
             runHot(backend);
@@ -126,6 +129,35 @@ public final class PreWarm {
                 closeQuietly(backend, p[1]);
             }
             closeQuietly(backend, q[0]);
+        }
+    }
+
+    /**
+     * A pool child's life on one request, then the end of its requests: its classes are loaded here.
+     * A class a child loads from a jar moves the jar's file offset, which the child shares with the
+     * parent (the JDK reads jars with seek, then read): seen in CI, the parent then failed to load its
+     * own classes ({@code NoClassDefFoundError}).
+     */
+    private static void warmPoolChild(ProcessForker backend) throws Exception {
+        int[] requests = backend.pipe();
+        int[] answers = backend.pipe();
+        try {
+            Frames.write(backend, requests[1], CallProtocol.encodeValue(21));
+            backend.close(requests[1]);
+            requests[1] = -1;
+            byte[] sample = CallProtocol.encodeValue(1);
+            new PoolChildBody(backend, x -> x, requests[0], answers[1], 2, sample, sample).run();
+            backend.close(answers[1]);
+            answers[1] = -1;
+            if (Frames.read(backend, answers[0]) == null || Frames.read(backend, answers[0]) != null) {
+                throw new IllegalStateException("jfork's warm-up of the pool child's path gave no answer");
+            }
+        } finally {
+            for (int fd : new int[] {requests[0], requests[1], answers[0], answers[1]}) {
+                if (fd >= 0) {
+                    closeQuietly(backend, fd);
+                }
+            }
         }
     }
 
