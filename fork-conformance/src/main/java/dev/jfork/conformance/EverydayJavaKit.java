@@ -8,6 +8,7 @@ import dev.jfork.ChildFailureException;
 import dev.jfork.ForkOptions;
 import dev.jfork.ForkedProcess;
 import dev.jfork.Forker;
+import dev.jfork.spi.ProcessForker;
 import java.io.Serializable;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -104,6 +105,65 @@ public abstract class EverydayJavaKit extends SafeLayerPromisesKit {
             assertThat(child.end()).get().extracting(ChildEnd::kind).isEqualTo(ChildEnd.Kind.EXITED);
             assertThat(child.exitValue()).isZero();
         }
+    }
+
+    @Nested
+    @DisplayName("a child loading classes does not disturb the parent's")
+    class OwnOffsets {
+        @Test
+        @DisplayName("a child reading a jar the parent has open leaves the parent's file offset where it was")
+        void jarOffsetNotShared(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+            java.nio.file.Path zip = dir.resolve("offsets.zip");
+            try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(zip))) {
+                out.putNextEntry(new java.util.zip.ZipEntry("a.txt"));
+                // incompressible: the file is larger than what the child reads
+                byte[] noise = new byte[64 * 1024];
+                new java.util.Random(42).nextBytes(noise);
+                out.write(noise);
+                out.closeEntry();
+            }
+            java.util.Set<Integer> before = fdsOf(zip);
+            try (java.util.zip.ZipFile open = new java.util.zip.ZipFile(zip.toFile())) {
+                java.util.Set<Integer> mine = fdsOf(zip);
+                mine.removeAll(before);
+                assertThat(mine).as("the descriptor of the zip the JDK opened").hasSize(1);
+                int fd = mine.iterator().next();
+                long parentBefore = offset(fd);
+                ProcessForker backend = forker;
+                // as the JDK does when a child loads a class from a jar: seek, then read
+                long childAfter = calls.call(() -> {
+                    backend.read(fd, new byte[1000], 1000);
+                    return offset(fd);
+                }, LONG);
+                assertThat(offset(fd)).as("the parent's offset after the child read").isEqualTo(parentBefore);
+                // its own description, from the start: the shared one stood where the parent left it
+                assertThat(childAfter).as("the child's own offset").isEqualTo(1000L);
+                assertThat(open.getEntry("a.txt")).isNotNull();
+            }
+        }
+
+        private java.util.Set<Integer> fdsOf(java.nio.file.Path file) throws java.io.IOException {
+            java.util.Set<Integer> fds = new java.util.TreeSet<>();
+            try (java.nio.file.DirectoryStream<java.nio.file.Path> links =
+                     java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/fd"))) {
+                for (java.nio.file.Path link : links) {
+                    try {
+                        if (java.nio.file.Files.readSymbolicLink(link).equals(file.toRealPath())) {
+                            fds.add(Integer.parseInt(link.getFileName().toString()));
+                        }
+                    } catch (java.io.IOException gone) {
+                        // closed meanwhile
+                    }
+                }
+            }
+            return fds;
+        }
+    }
+
+    /** The file offset of {@code fd} in this process, from {@code /proc/self/fdinfo}. */
+    static long offset(int fd) throws java.io.IOException {
+        String first = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/fdinfo/" + fd)).get(0);
+        return Long.parseLong(first.substring(first.indexOf(':') + 1).strip());
     }
 
     @Nested

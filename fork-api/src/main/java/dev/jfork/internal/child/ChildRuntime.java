@@ -148,6 +148,11 @@ public final class ChildRuntime {
             backend.dup2(plan.dupFrom[i], plan.dupTo[i]);
             backend.close(plan.dupFrom[i]);
         }
+        if (plan.javaChild) {
+            // before the start byte: a child stuck here is killed and forked again. The parent's
+            // warm-up (no parent pid) only looks: swapping its own jars' descriptors could race its readers
+            OwnFileOffsets.take(backend, plan.parentPid > 0);
+        }
         backend.write(plan.handshakeFd, STARTED, 1);
         if (backend.read(plan.goFd, GO, 1) != 1) {
             throw new IllegalStateException("jfork: the parent did not let this child run its task");
