@@ -406,6 +406,13 @@ public final class ForkPool<A, R> implements AutoCloseable {
             return failed(process);
         }
         release(child);
+        if (closed) {
+            // the pool was closed while this task ran: once every submission has returned, no child of
+            // the pool is left, reaped or not
+            if (awaitEndOrKill(child, System.nanoTime() + CLOSE_WAIT.toNanos())) {
+                Thread.currentThread().interrupt();
+            }
+        }
         lastRequest = request;
         if (answer[0] != CallProtocol.VALUE) {
             return CallResults.decodeAnswer(answer, null, process.pid());
