@@ -70,35 +70,36 @@ final class ChildStdio {
     }
 
     void closeChildEnds() {
-        if (in != null) {
-            OwnedFds.close(backend, in[0]);
-        }
-        if (out != null) {
-            OwnedFds.close(backend, out[1]);
-        }
-        if (err != null) {
-            OwnedFds.close(backend, err[1]);
-        }
+        closeOnce(in, 0);
+        closeOnce(out, 1);
+        closeOnce(err, 1);
     }
 
     void closeParentEnds() {
-        if (in != null) {
-            OwnedFds.close(backend, in[1]);
-        }
-        if (out != null) {
-            OwnedFds.close(backend, out[0]);
-        }
-        if (err != null) {
-            OwnedFds.close(backend, err[0]);
+        closeOnce(in, 1);
+        closeOnce(out, 0);
+        closeOnce(err, 0);
+    }
+
+    /** Closes whatever is still open, ignoring failures. */
+    void closeAll() {
+        for (int[] p : new int[][] {in, out, err}) {
+            for (int end = 0; p != null && end < 2; end++) {
+                if (p[end] >= 0) {
+                    int fd = p[end];
+                    p[end] = -1;
+                    OwnedFds.closeQuietly(backend, fd);
+                }
+            }
         }
     }
 
-    void closeAll() {
-        for (int[] p : new int[][] {in, out, err}) {
-            if (p != null) {
-                OwnedFds.closeQuietly(backend, p[0]);
-                OwnedFds.closeQuietly(backend, p[1]);
-            }
+    /** Closes one end once; after that its number may be another thread's, so it is forgotten. */
+    private void closeOnce(int[] pipe, int end) {
+        if (pipe != null && pipe[end] >= 0) {
+            int fd = pipe[end];
+            pipe[end] = -1;
+            OwnedFds.close(backend, fd);
         }
     }
 

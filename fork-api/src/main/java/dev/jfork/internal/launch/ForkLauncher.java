@@ -159,8 +159,11 @@ public final class ForkLauncher {
                         }
                         // first thing after the fork: did one of the JVM's threads run while it was made?
                         forkedWhileBusy = idle != null && !idle.stayedIdle();
+                        // each closed once: after that the number may be another thread's
                         OwnedFds.close(backend, handshake[1]);
+                        handshake[1] = -1;
                         OwnedFds.close(backend, go[0]);
+                        go[0] = -1;
                         stdio.closeChildEnds();
                     } finally {
                         FORK_LOCK.unlock();
@@ -168,7 +171,9 @@ public final class ForkLauncher {
                 } catch (RuntimeException | Error e) {
                     stdio.closeAll();
                     for (int fd : new int[] {handshake[0], handshake[1], go[0], go[1]}) {
-                        OwnedFds.closeQuietly(backend, fd);
+                        if (fd >= 0) {
+                            OwnedFds.closeQuietly(backend, fd);
+                        }
                     }
                     throw e;
                 }

@@ -69,6 +69,7 @@ final class StartHandshake {
         // are both seen by the poller, which runs only between forks
         DeadlockWatch.Watched watched = DeadlockWatch.watch(pid, afterMillis -> kill.run(), Duration.ofMillis(millis),
             kill);
+        boolean goOpen = true;
         try (FdInputStream in = new FdInputStream(backend, startFd)) {
             int first = in.read();
             synchronized (lock) {
@@ -85,6 +86,7 @@ final class StartHandshake {
             } catch (ErrnoException e) {
                 // EPIPE: the child died after its start byte, before running anything; its end says how
             }
+            goOpen = false;
             OwnedFds.close(backend, goFd);
             if (!execChild) {
                 return new StartHandshake(true, 0);
@@ -96,7 +98,10 @@ final class StartHandshake {
             throw new IllegalStateException("jfork: reading child " + pid + "'s start byte failed: " + e, e);
         } finally {
             DeadlockWatch.unwatch(watched);
-            OwnedFds.closeQuietly(backend, goFd);
+            if (goOpen) {
+                // once, and never by number after that: another thread may hold the number by now
+                OwnedFds.closeQuietly(backend, goFd);
+            }
         }
     }
 }
