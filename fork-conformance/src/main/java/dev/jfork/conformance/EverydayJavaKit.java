@@ -64,6 +64,33 @@ public abstract class EverydayJavaKit extends SafeLayerPromisesKit {
         }
 
         @Test
+        @DisplayName("100 calls from 4 threads at once each return their own result")
+        void concurrentCalls() throws Exception {
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                java.util.List<java.util.concurrent.Future<Integer>> sums = new java.util.ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int base = t * 1000;
+                    sums.add(threads.submit(() -> {
+                        int sum = 0;
+                        for (int i = 0; i < 25; i++) {
+                            int n = base + i;
+                            sum += calls.call(() -> n * 2, LONG) - n;
+                        }
+                        return sum;
+                    }));
+                }
+                for (int t = 0; t < 4; t++) {
+                    // each call returned 2n for its own n: the sum of n over the thread's 25 calls
+                    assertThat(sums.get(t).get(120, TimeUnit.SECONDS)).isEqualTo(25 * t * 1000 + 300);
+                }
+            } finally {
+                threads.shutdownNow();
+                assertThat(threads.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+
+        @Test
         @DisplayName("a record declared beside the task comes back as the result")
         void recordResult() {
             assertThat(calls.call(() -> new Point(3, 4), LONG)).isEqualTo(new Point(3, 4));
