@@ -2,6 +2,8 @@
 # The README's raw example, exactly as printed, in many fresh JVMs per backend: each must print
 # "hi, exited with code 0" within 30 s (a hung fork would not). Issue: 0 hangs in 200 fresh JVMs.
 #   fork-bench/raw-example.sh [RUNS]        (default 200 per backend)
+#   RAW_BACKENDS="jni jna" limits the backends (default: every available one); RAW_OUT sets the
+#   output directory, so that runs for different backends can go side by side.
 # Writes fork-bench/target/raw-example/results.csv: backend,runs,ok,hung,failed,median_ms
 # and exits non-zero when any run hung or failed.
 set -euo pipefail
@@ -12,7 +14,7 @@ if [ "${RAW_NO_BUILD:-0}" != 1 ] || [ ! -f fork-demo/target/fork-demo.jar ]; the
   mvn -B -q -DskipTests install
 fi
 jar=fork-demo/target/fork-demo.jar
-out=fork-bench/target/raw-example
+out="${RAW_OUT:-fork-bench/target/raw-example}"
 rm -rf "$out"
 mkdir -p "$out/src" "$out/classes"
 # the README's block that declares RawExample, from its first line to the closing fence
@@ -23,7 +25,7 @@ grep -q 'class RawExample' "$out/src/RawExample.java" || { echo "raw-example: no
 javac -d "$out/classes" -cp "$jar" "$out/src/RawExample.java"
 csv=$out/results.csv
 echo "backend,runs,ok,hung,failed,median_ms" > "$csv"
-backends=$(java -jar "$jar" --list-backends 2>/dev/null | awk -F: '$2 ~ /available/ && $2 !~ /unavailable/ {print $1}')
+backends="${RAW_BACKENDS:-$(java -jar "$jar" --list-backends 2>/dev/null | awk -F: '$2 ~ /available/ && $2 !~ /unavailable/ {print $1}')}"
 status=0
 for backend in $backends; do
   ok=0; hung=0; failed=0; : > "$out/ms-$backend.txt"
