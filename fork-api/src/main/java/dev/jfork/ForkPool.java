@@ -6,20 +6,11 @@ import dev.jfork.internal.call.Frames;
 import dev.jfork.internal.call.PreparedClasses;
 import dev.jfork.internal.launch.ChildWatch;
 import dev.jfork.internal.launch.DeadlockWatch;
+import dev.jfork.internal.vm.ClassPreload;
 import dev.jfork.spi.ProcessForker;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -45,51 +36,19 @@ import java.util.function.Function;
  * @param <R> the result type
  */
 public final class ForkPool<A, R> implements AutoCloseable {
-    private static final AtomicInteger POOLS = new AtomicInteger();
-    /** How long {@link #close()} waits for its waiting children to end before it kills them. */
-    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
-    private static final long FILL_RETRY_MILLIS = 100;
-    /**
-     * How long the filler holds a fork back while tasks are being served: a fork write-protects every
-     * page of the parent and holds its memory map, so the tasks under way would wait for it.
-     */
-    private static final long FILL_HOLD_BACK_MILLIS = 20;
-
-    private final Forker forker;
     private final ProcessForker backend;
-    private final Function<Object, Object> function;
     private final PoolOptions options;
     private final PreparedClasses prepared = new PreparedClasses();
-    private final Object lock = new Object();
-    /** Children waiting for a task, most recently made last; guarded by {@link #lock}. */
-    private final Deque<PooledChild> idle = new ArrayDeque<>();
-    /** Every child not yet ended, so that {@link #close()} can see them end. */
-    private final Set<PooledChild> live = ConcurrentHashMap.newKeySet();
-    private final Thread filler;
-    /** Counted down when the filler forks no more. */
-    private final CountDownLatch fillerStopped = new CountDownLatch(1);
-    private final LongAdder servedWarm = new LongAdder();
-    private final LongAdder forkedOnDemand = new LongAdder();
-    private final LongAdder discarded = new LongAdder();
-    private volatile boolean closed;
-    /** Tasks being served now; guarded by {@link #lock}. */
-    private int inFlight;
-    /** The last request and answer, for new children to rehearse (see {@code PoolChildBody}). */
-    private volatile byte[] lastRequest;
-    private volatile byte[] lastAnswer;
-    /** The filler's last failure to fork, until a fork succeeds again; guarded by {@link #lock}. */
-    private RuntimeException fillFailure;
+    private final PoolChildren children;
 
     @SuppressWarnings("unchecked")
-    ForkPool(Forker forker, Function<? super A, ? extends R> function, PoolOptions options) {
-        this.forker = forker;
-        this.backend = forker.backendUnguarded();
-        this.function = (Function<Object, Object>) (Function<?, ?>) function;
+    ForkPool(Forker forker, ChildStarts starts, Function<? super A, ? extends R> function, PoolOptions options) {
+        this.backend = starts.backend();
         this.options = options;
-        dev.jfork.internal.vm.ClassPreload.nestOf(function);
-        filler = new Thread(this::fillThenStay, Forker.THREAD_NAME_PREFIX + "pool-" + POOLS.incrementAndGet());
-        filler.setDaemon(true);
-        filler.start();
+        ClassPreload.nestOf(function);
+        children = new PoolChildren(forker, starts, (Function<Object, Object>) (Function<?, ?>) function, options,
+            prepared);
+        children.startFilling();
     }
 
     /**
@@ -104,7 +63,7 @@ public final class ForkPool<A, R> implements AutoCloseable {
      *     back, or the child was killed, hung or deadlocked
      */
     public R submit(A argument) {
-        ensureOpen();
+        children.ensureOpen();
         byte[] request = CallProtocol.encodeValue(argument);
         if (request[0] != CallProtocol.VALUE) {
             throw new IllegalArgumentException("jfork: a pool's argument must be serialisable: "
@@ -118,16 +77,11 @@ public final class ForkPool<A, R> implements AutoCloseable {
                 + (argument == null ? "null" : argument.getClass().getName())
                 + " does not read back from its serialised form, so a child could not read it either: " + e, e);
         }
-        synchronized (lock) {
-            inFlight++;
-        }
+        children.taskStarted();
         try {
-            return run(take(), request);
+            return run(children.take(), request);
         } finally {
-            synchronized (lock) {
-                inFlight--;
-                lock.notifyAll();
-            }
+            children.taskEnded();
         }
     }
 
@@ -138,7 +92,7 @@ public final class ForkPool<A, R> implements AutoCloseable {
      * @return the future result; fails as {@link #submit} throws
      */
     public CompletableFuture<R> submitAsync(A argument) {
-        ensureOpen();
+        children.ensureOpen();
         return CompletableFuture.supplyAsync(() -> submit(argument), ChildWatch.CALLBACKS);
     }
 
@@ -153,28 +107,17 @@ public final class ForkPool<A, R> implements AutoCloseable {
      * @throws IllegalStateException when the pool is closed
      */
     public boolean awaitReady(Duration timeout) throws InterruptedException {
-        long until = System.nanoTime() + timeout.toNanos();
-        synchronized (lock) {
-            while (idle.size() < options.size()) {
-                ensureOpen();
-                long left = until - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-            }
-            return true;
-        }
+        return children.awaitReady(timeout);
     }
 
     /** @return how many tasks went to a child that was already waiting */
     public long servedWarm() {
-        return servedWarm.sum();
+        return children.servedWarm.sum();
     }
 
     /** @return how many tasks found no child waiting and forked one ({@link PoolOptions.WhenEmpty#FORK_ON_DEMAND}) */
     public long forkedOnDemand() {
-        return forkedOnDemand.sum();
+        return children.forkedOnDemand.sum();
     }
 
     /**
@@ -184,14 +127,12 @@ public final class ForkPool<A, R> implements AutoCloseable {
      * @return the count
      */
     public long discarded() {
-        return discarded.sum();
+        return children.discarded.sum();
     }
 
     /** @return how many children are waiting now */
     public int waiting() {
-        synchronized (lock) {
-            return idle.size();
-        }
+        return children.waiting();
     }
 
     /** @return the options this pool was made with */
@@ -207,185 +148,14 @@ public final class ForkPool<A, R> implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<PooledChild> waiting;
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            waiting = new ArrayList<>(idle);
-            idle.clear();
-            lock.notifyAll();
-        }
-        for (PooledChild child : waiting) {
-            child.retire();
-        }
-        boolean interrupted = false;
-        try {
-            // a fork under way finishes, and its child is retired by the filler
-            fillerStopped.await(Forker.DEFAULT_HANDSHAKE_MILLIS * Forker.START_ATTEMPTS + CLOSE_WAIT.toMillis(),
-                TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            interrupted = true;
-        }
-        long until = System.nanoTime() + CLOSE_WAIT.toNanos();
-        for (PooledChild child : new ArrayList<>(live)) {
-            // a running task is left to finish (its deadline bounds it); its child ends after it
-            if (!child.busy()) {
-                child.retire();
-                interrupted |= awaitEndOrKill(child, until);
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        children.close();
     }
 
     @Override
     public String toString() {
         return "ForkPool[" + options + ", waiting=" + waiting() + ", servedWarm=" + servedWarm()
-            + ", forkedOnDemand=" + forkedOnDemand() + ", discarded=" + discarded() + (closed ? ", closed" : "") + "]";
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("jfork: this pool is closed");
-        }
-    }
-
-    /**
-     * The filler's life. Its children get SIGKILL when it ends (the parent-death signal follows the
-     * thread that forked), so once the pool is closed it stays until no task is running.
-     */
-    private void fillThenStay() {
-        try {
-            fill();
-        } finally {
-            fillerStopped.countDown();
-            synchronized (lock) {
-                while (inFlight > 0) {
-                    try {
-                        lock.wait();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }
-        }
-    }
-
-    /** The filler: keeps {@link PoolOptions#size()} children waiting, forking at idle moments. */
-    private void fill() {
-        try {
-            forker.warmUp();
-        } catch (RuntimeException | Error e) {
-            noteFillFailure(e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e));
-        }
-        while (true) {
-            synchronized (lock) {
-                try {
-                    while (!closed && idle.size() >= options.size()) {
-                        lock.wait();
-                    }
-                    long holdUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FILL_HOLD_BACK_MILLIS);
-                    long left;
-                    while (!closed && inFlight > 0 && !idle.isEmpty()
-                        && (left = holdUntil - System.nanoTime()) > 0) {
-                        lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                    }
-                } catch (InterruptedException e) {
-                    // jfork's own thread: nobody interrupts it but to end it, and close() does that
-                    return;
-                }
-                if (closed) {
-                    return;
-                }
-            }
-            PooledChild child;
-            try {
-                child = startChild();
-            } catch (RuntimeException | Error e) {
-                noteFillFailure(e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e));
-                try {
-                    Thread.sleep(FILL_RETRY_MILLIS);
-                } catch (InterruptedException stop) {
-                    return;
-                }
-                continue;
-            }
-            synchronized (lock) {
-                fillFailure = null;
-                if (!closed) {
-                    idle.addLast(child);
-                    lock.notifyAll();
-                    continue;
-                }
-            }
-            child.retire();
-            return;
-        }
-    }
-
-    private void noteFillFailure(RuntimeException e) {
-        synchronized (lock) {
-            fillFailure = e;
-            lock.notifyAll();
-        }
-    }
-
-    private PooledChild startChild() {
-        // the generation before the fork: a class prepared during it may be missing in the child
-        PooledChild child = forker.startPoolChild(function, options.tasksPerChild(), prepared.generation(),
-            lastRequest, lastAnswer);
-        live.add(child);
-        child.process().onExit().whenComplete((p, e) -> live.remove(child));
-        return child;
-    }
-
-    /** A waiting child forked after every class seen so far was prepared; or a new one. */
-    private PooledChild take() {
-        long until = System.nanoTime() + options.deadline().toNanos();
-        synchronized (lock) {
-            while (true) {
-                ensureOpen();
-                long generation = prepared.generation();
-                PooledChild child;
-                while ((child = idle.pollFirst()) != null) {
-                    if (child.generation() >= generation && child.process().isAlive()) {
-                        servedWarm.increment();
-                        child.taskGiven();
-                        // the filler makes the next one
-                        lock.notifyAll();
-                        return child;
-                    }
-                    discarded.increment();
-                    child.retire();
-                }
-                lock.notifyAll();
-                if (options.whenEmpty() == PoolOptions.WhenEmpty.FORK_ON_DEMAND) {
-                    break;
-                }
-                if (fillFailure != null) {
-                    throw new ChildFailureException("jfork: the pool cannot fork a child: " + fillFailure.getMessage(),
-                        -1, null, fillFailure);
-                }
-                long left = until - System.nanoTime();
-                if (left <= 0) {
-                    throw new ChildFailureException("jfork: no pool child was ready within the task's deadline of "
-                        + options.deadline().toMillis() + " ms", -1, null, null);
-                }
-                try {
-                    lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new ChildFailureException("jfork: interrupted while waiting for a pool child", -1, null, e);
-                }
-            }
-        }
-        forkedOnDemand.increment();
-        PooledChild child = startChild();
-        child.taskGiven();
-        return child;
+            + ", forkedOnDemand=" + forkedOnDemand() + ", discarded=" + discarded()
+            + (children.isClosed() ? ", closed" : "") + "]";
     }
 
     private R run(PooledChild child, byte[] request) {
@@ -405,40 +175,27 @@ public final class ForkPool<A, R> implements AutoCloseable {
             child.retire();
             return failed(process);
         }
-        release(child);
-        if (closed) {
+        children.release(child);
+        if (children.isClosed()) {
             // the pool was closed while this task ran: once every submission has returned, no child of
             // the pool is left, reaped or not
-            if (awaitEndOrKill(child, System.nanoTime() + CLOSE_WAIT.toNanos())) {
+            if (PoolChildren.awaitEndOrKill(child, System.nanoTime() + PoolChildren.CLOSE_WAIT.toNanos())) {
                 Thread.currentThread().interrupt();
             }
         }
-        lastRequest = request;
+        children.rehearse(request, null);
         if (answer[0] != CallProtocol.VALUE) {
             return CallResults.decodeAnswer(answer, null, process.pid());
         }
         try {
             @SuppressWarnings("unchecked")
             R value = (R) prepared.read(answer);
-            lastAnswer = answer;
+            children.rehearse(request, answer);
             return value;
         } catch (IOException | ClassNotFoundException | RuntimeException | StackOverflowError e) {
             throw new ChildFailureException("jfork: the result of pool child " + process.pid() + " could not be read: "
                 + e, process.pid(), null, e);
         }
-    }
-
-    /** Back to the waiting children when it may run more tasks; otherwise it is let end. */
-    private void release(PooledChild child) {
-        synchronized (lock) {
-            if (!closed && child.hasTasksLeft() && child.generation() >= prepared.generation()
-                && child.process().isAlive()) {
-                idle.addLast(child);
-                lock.notifyAll();
-                return;
-            }
-        }
-        child.retire();
     }
 
     private R failed(ForkedProcess process) {
@@ -455,21 +212,5 @@ public final class ForkPool<A, R> implements AutoCloseable {
             ? " " + process.deadlockedAfterMillis() + " ms after it started"
             : end.describe(options.deadline());
         return CallResults.decode(new byte[0], end, process.pid(), description);
-    }
-
-    /** @return whether the wait was interrupted */
-    private static boolean awaitEndOrKill(PooledChild child, long until) {
-        ForkedProcess process = child.process();
-        try {
-            long left = Math.max(0, until - System.nanoTime());
-            if (!process.waitFor(left, TimeUnit.NANOSECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-            return false;
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            return true;
-        }
     }
 }

@@ -1,18 +1,10 @@
 package dev.jfork;
 
 import dev.jfork.internal.call.CallFuture;
-import dev.jfork.internal.child.CallBody;
 import dev.jfork.internal.child.ExecBody;
-import dev.jfork.internal.child.PoolChildBody;
 import dev.jfork.internal.child.PrintPidBody;
-import dev.jfork.internal.io.ChildInputPipe;
-import dev.jfork.internal.io.ChildOutputPipe;
-import dev.jfork.internal.io.FdInputStream;
-import dev.jfork.internal.io.FdOutputStream;
-import dev.jfork.internal.io.OwnedFds;
 import dev.jfork.internal.launch.ForkLauncher;
 import dev.jfork.internal.launch.GuardedProcessForker;
-import dev.jfork.internal.launch.LaunchedChild;
 import dev.jfork.internal.vm.ClassPreload;
 import dev.jfork.internal.vm.PreWarm;
 import dev.jfork.spi.NativeChildPaths;
@@ -82,6 +74,7 @@ public final class Forker {
     private final ProcessForker backend;
     private final ProcessForker guarded;
     private final ForkLauncher launcher;
+    private final ChildStarts starts;
 
     private Forker(ProcessForker backend) {
         // the unguarded backend inside: jfork passes only its own children's pids, and needs its
@@ -89,6 +82,7 @@ public final class Forker {
         this.backend = backend instanceof GuardedProcessForker ? ((GuardedProcessForker) backend).unwrap() : backend;
         this.guarded = GuardedProcessForker.guard(this.backend);
         this.launcher = new ForkLauncher(this.backend);
+        this.starts = new ChildStarts(this.backend, launcher);
         // a bad -Dfork.deadline.seconds is reported here, not at the first fork
         ForkOptions.defaults();
     }
@@ -170,7 +164,7 @@ public final class Forker {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
         ClassPreload.nestOf(task);
-        return watched(launcher.start(options, task, true, null));
+        return starts.watched(launcher.start(options, task, true, null));
     }
 
     /**
@@ -289,24 +283,7 @@ public final class Forker {
         ForkOptions inherit = options.withStdin(ForkOptions.Stdio.INHERIT).withStdout(ForkOptions.Stdio.INHERIT)
             .withStderr(ForkOptions.Stdio.INHERIT);
         ClassPreload.nestOf(task);
-        int[] result = OwnedFds.pipe(backend);
-        ForkedProcess child;
-        try {
-            ChildTask body = new CallBody(backend, task, result[1]);
-            // no reaper thread: the result's reader reaps it
-            child = watched(launcher.start(inherit, body, true, new int[] {result[1]}), false);
-        } catch (RuntimeException | Error e) {
-            OwnedFds.closeQuietly(backend, result[0]);
-            throw e;
-        } finally {
-            OwnedFds.close(backend, result[1]);
-        }
-        CallFuture<T> future = new CallFuture<>(child);
-        ForkedProcess called = child;
-        future.completeFrom(backend, result[0], called::reapNow, end -> end.kind() == ChildEnd.Kind.DEADLOCKED
-            ? " " + child.deadlockedAfterMillis() + " ms after it started"
-            : end.describe(child.deadline().orElse(null)));
-        return future;
+        return starts.startCall(task, inherit);
     }
 
     /**
@@ -341,9 +318,9 @@ public final class Forker {
             Objects.requireNonNull(arg, "argv holds null");
         }
         if (backend instanceof NativeSpawn) {
-            return watched(launcher.spawn((NativeSpawn) backend, args, options));
+            return starts.watched(launcher.spawn((NativeSpawn) backend, args, options));
         }
-        return watched(launcher.start(options, new ExecBody(backend, args, 3), false, null));
+        return starts.watched(launcher.start(options, new ExecBody(backend, args, 3), false, null));
     }
 
     /**
@@ -373,12 +350,11 @@ public final class Forker {
         byte[] tail = suffix.getBytes(StandardCharsets.UTF_8);
         ForkOptions onlyStdout = options.withStdin(ForkOptions.Stdio.INHERIT).withStderr(ForkOptions.Stdio.INHERIT);
         if (!(backend instanceof NativeChildPaths)) {
-            return watched(launcher.start(onlyStdout, new PrintPidBody(backend, head, tail, 1), true, null));
+            return starts.watched(launcher.start(onlyStdout, new PrintPidBody(backend, head, tail, 1), true, null));
         }
-        return watched(launcher.printPid((NativeChildPaths) backend, head, tail, onlyStdout));
+        return starts.watched(launcher.printPid((NativeChildPaths) backend, head, tail, onlyStdout));
     }
 
-    /** Wraps a started child as a {@link ForkedProcess} and starts its reaper and watchdog. */
     /**
      * A pool of children forked ahead of time, each waiting to run {@code function} on an argument sent
      * to it, with the default {@link PoolOptions}. Close it when done.
@@ -404,63 +380,6 @@ public final class Forker {
     public <A, R> ForkPool<A, R> pool(Function<? super A, ? extends R> function, PoolOptions options) {
         Objects.requireNonNull(function, "function");
         Objects.requireNonNull(options, "options");
-        return new ForkPool<>(this, function, options);
-    }
-
-    /** The backend without the guard: for the pool, which talks to its children's pipes. */
-    ProcessForker backendUnguarded() {
-        return backend;
-    }
-
-    /**
-     * Forks one pool child: it waits on a request pipe and answers on a response pipe.
-     *
-     * @param function the pool's function
-     * @param tasks how many tasks it runs
-     * @param generation the pool's prepared-class generation at this fork
-     * @param sampleRequest the pool's last request, rehearsed by the child while it waits; or null
-     * @param sampleAnswer the pool's last answer, likewise; or null
-     * @return the child, started
-     */
-    PooledChild startPoolChild(Function<Object, Object> function, int tasks, long generation, byte[] sampleRequest,
-                               byte[] sampleAnswer) {
-        int[] request = OwnedFds.pipe(backend);
-        int[] response;
-        try {
-            response = OwnedFds.pipe(backend);
-        } catch (RuntimeException | Error e) {
-            OwnedFds.closeQuietly(backend, request[0]);
-            OwnedFds.closeQuietly(backend, request[1]);
-            throw e;
-        }
-        ForkedProcess child;
-        try {
-            ChildTask body = new PoolChildBody(backend, function, request[0], response[1], tasks, sampleRequest,
-                sampleAnswer);
-            // no deadline while it waits: each task's runs from its submission
-            child = watched(launcher.start(ForkOptions.defaults().withoutDeadline(), body, true,
-                new int[] {request[0], response[1]}));
-        } catch (RuntimeException | Error e) {
-            OwnedFds.closeQuietly(backend, request[1]);
-            OwnedFds.closeQuietly(backend, response[0]);
-            throw e;
-        } finally {
-            OwnedFds.closeQuietly(backend, request[0]);
-            OwnedFds.closeQuietly(backend, response[1]);
-        }
-        return new PooledChild(backend, child, request[1], response[0], generation, tasks);
-    }
-
-    private ForkedProcess watched(LaunchedChild launched) {
-        return watched(launched, true);
-    }
-
-    private ForkedProcess watched(LaunchedChild launched, boolean reaper) {
-        ForkedProcess child = new ForkedProcess(backend, launched.pid(), launched.deadline(), launched.alarmArmed(),
-            launched.stdinFd() < 0 ? null : new ChildInputPipe(new FdOutputStream(backend, launched.stdinFd(), true)),
-            launched.stdoutFd() < 0 ? null : new ChildOutputPipe(new FdInputStream(backend, launched.stdoutFd())),
-            launched.stderrFd() < 0 ? null : new ChildOutputPipe(new FdInputStream(backend, launched.stderrFd())));
-        child.watch(launched.javaChild(), reaper);
-        return child;
+        return new ForkPool<>(this, starts, function, options);
     }
 }
