@@ -4,6 +4,8 @@ import dev.jfork.internal.io.ChildInputPipe;
 import dev.jfork.internal.io.ChildOutputPipe;
 import dev.jfork.internal.launch.ChildWatch;
 import dev.jfork.internal.launch.DeadlockWatch;
+import dev.jfork.internal.launch.ForkLauncher;
+import dev.jfork.internal.launch.Reapers;
 import dev.jfork.internal.vm.HangDiagnostics;
 import dev.jfork.spi.ProcessForker;
 import java.io.InputStream;
@@ -78,7 +80,7 @@ public final class ForkedProcess extends Process {
                 () -> deadlinePassed(deadline));
         }
         if (reaper) {
-            ChildWatch.REAPERS.execute(this::reap);
+            Reapers.execute(this::reap);
         }
     }
 
@@ -142,9 +144,19 @@ public final class ForkedProcess extends Process {
      * reused, so {@link #destroy()} and the watchdog never signal a stranger.
      */
     private void reap() {
-        int[] status = new int[1];
         try {
             backend.awaitExitWithoutReaping(pid);
+        } catch (Throwable t) {
+            end.completeExceptionally(t);
+            return;
+        }
+        // the rest is Java work, done while no fork is being made (see Reapers)
+        ForkLauncher.whileNoFork(this::reapEnded);
+    }
+
+    private void reapEnded() {
+        int[] status = new int[1];
+        try {
             DeadlockWatch.unwatch(deadlockWatch);
             synchronized (pidLock) {
                 if (handle == null) {

@@ -4,6 +4,8 @@ import dev.jfork.ChildEnd;
 import dev.jfork.ForkedProcess;
 import dev.jfork.internal.io.FdInputStream;
 import dev.jfork.internal.launch.ChildWatch;
+import dev.jfork.internal.launch.ForkLauncher;
+import dev.jfork.internal.launch.Reapers;
 import dev.jfork.spi.ProcessForker;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -40,35 +42,57 @@ public final class CallFuture<T> extends CompletableFuture<T> {
      */
     public void completeFrom(ProcessForker backend, int resultFd, Callable<ChildEnd> reap,
                              Function<ChildEnd, String> describe) {
-        ChildWatch.REAPERS.execute(() -> {
-            T value = null;
-            Throwable failure = null;
+        Reapers.execute(() -> {
             byte[] message = null;
+            Throwable readFailure = null;
             try {
                 message = FdInputStream.readAll(backend, resultFd);
             } catch (Throwable t) {
-                // the child is killed, and reaped below, so no failure leaves a zombie behind
-                failure = t;
-                child.destroyForcibly();
+                readFailure = t;
             }
-            try {
-                ChildEnd end = reap.call();
-                if (failure == null) {
-                    value = CallResults.<T>decode(message, end, child.pid(), describe.apply(end));
+            byte[] answer = message;
+            Throwable failed = readFailure;
+            // the rest is Java work, done while no fork is being made (see Reapers)
+            ForkLauncher.whileNoFork(() -> {
+                if (failed != null) {
+                    // the child is killed, and reaped below, so no failure leaves a zombie behind
+                    child.destroyForcibly();
                 }
+            });
+            ChildEnd end = null;
+            Throwable failure = failed;
+            try {
+                // waits in native code, then reaps while no fork is being made
+                end = reap.call();
             } catch (Throwable t) {
                 failure = failure == null ? t : failure;
             }
-            // the user's continuations run there, not on this reaper, which every fork waits for
-            T done = value;
-            Throwable failed = failure;
-            ChildWatch.CALLBACKS.execute(() -> {
-                if (failed == null) {
-                    complete(done);
-                } else {
-                    completeExceptionally(failed);
-                }
-            });
+            ChildEnd ended = end;
+            Throwable reapFailure = failure;
+            ForkLauncher.whileNoFork(() -> finish(answer, ended, reapFailure, describe));
+        });
+    }
+
+    private void finish(byte[] message, ChildEnd end, Throwable readOrReapFailure,
+                        Function<ChildEnd, String> describe) {
+        T value = null;
+        Throwable failure = readOrReapFailure;
+        if (failure == null) {
+            try {
+                value = CallResults.<T>decode(message, end, child.pid(), describe.apply(end));
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+        // the user's continuations run there, not on this reaper
+        T done = value;
+        Throwable failed = failure;
+        ChildWatch.CALLBACKS.execute(() -> {
+            if (failed == null) {
+                complete(done);
+            } else {
+                completeExceptionally(failed);
+            }
         });
     }
 

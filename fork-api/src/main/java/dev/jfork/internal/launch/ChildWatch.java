@@ -1,17 +1,15 @@
 package dev.jfork.internal.launch;
 
-import dev.jfork.Forker;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The threads that wait for children: reapers, each blocked in {@code waitpid} on one child, daemons
- * named {@value Forker#THREAD_NAME_PREFIX}...; deadlines are kept by {@link DeadlockWatch}'s poller.
+ * The threads that complete what users wait for; the waits for children themselves are {@link Reapers},
+ * deadlines are kept by {@link DeadlockWatch}'s poller.
  */
 public final class ChildWatch {
-    public static final ExecutorService REAPERS = Executors.newCachedThreadPool(daemons("reaper"));
     /**
      * Prefix of the threads that complete the futures users see ({@code onExit()}, {@code callAsync}):
      * a user's continuation runs there, never on a reaper, which every fork waits to be idle.
@@ -21,10 +19,6 @@ public final class ChildWatch {
     public static final ExecutorService CALLBACKS = Executors.newCachedThreadPool(named(CALLBACK_THREAD_PREFIX));
 
     private ChildWatch() {
-    }
-
-    private static ThreadFactory daemons(String role) {
-        return named(Forker.THREAD_NAME_PREFIX + role + "-");
     }
 
     private static ThreadFactory named(String prefix) {

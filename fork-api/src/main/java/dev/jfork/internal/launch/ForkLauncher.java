@@ -69,6 +69,21 @@ public final class ForkLauncher {
         }
     }
 
+    /**
+     * Runs {@code action} under the fork lock, waiting for a fork under way to finish: what a reaper does
+     * with a child once its native wait has returned, so that it never runs while a fork is made.
+     *
+     * @param action what to run; it must not block for long
+     */
+    public static void whileNoFork(Runnable action) {
+        FORK_LOCK.lock();
+        try {
+            action.run();
+        } finally {
+            FORK_LOCK.unlock();
+        }
+    }
+
     /** Everything the parent does before a fork (the first time: the warm-up), without forking. */
     public void prepareParent() {
         parent.prepare();

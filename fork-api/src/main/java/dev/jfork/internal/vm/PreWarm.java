@@ -16,6 +16,7 @@ import dev.jfork.internal.child.ExecBody;
 import dev.jfork.internal.child.ExecErrors;
 import dev.jfork.internal.child.PoolChildBody;
 import dev.jfork.internal.child.PrintPidBody;
+import dev.jfork.internal.launch.ForkLauncher;
 import dev.jfork.internal.io.FdInputStream;
 import dev.jfork.internal.io.FdOutputStream;
 import dev.jfork.spi.ProcessForker;
@@ -162,6 +163,8 @@ public final class PreWarm {
     }
 
     @SuppressWarnings("removal") // System.getSecurityManager: the child calls it, through System.setOut
+    private static final Runnable NOTHING = () -> { };
+
     private static void runHot(ProcessForker backend) throws IOException {
         int[] pipe = backend.pipe();
         byte[] buffer = new byte[4096];
@@ -193,6 +196,8 @@ public final class PreWarm {
                 // -> CompileBroker::compile_method_base)
                 System.getSecurityManager();
                 VmQuiescence.warmUp();
+                // a reaper's few steps outside the fork lock, from its native wait to taking the lock
+                ForkLauncher.whileNoFork(NOTHING);
                 try {
                     backend.setParentDeathSignal(-1);
                 } catch (ErrnoException expected) {
