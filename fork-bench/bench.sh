@@ -3,6 +3,7 @@
 #   fork-bench/target/bench/results.csv   (system,backend,heap_mb,thp,median_us,p99_us,ratio_to_c)
 #   fork-bench/target/bench/table.txt     the readable table, also printed
 #   fork-bench/target/bench/targets.txt   the targets, measured ratio and PASS/MISS, also printed
+#   fork-bench/target/bench/concurrency.csv calls and pool submissions from 1 and 4 threads, with discards
 #   fork-bench/target/bench/bench-chart.svg, copied to docs/bench-chart.svg (with docs/bench-results.md)
 #
 # Usage: fork-bench/bench.sh [--quick] [--only HEAP:THP[,HEAP:THP...]] [--no-build] [--no-docs]
@@ -116,6 +117,18 @@ for config in "${configs[@]}"; do
     > "$out/python-$tag.txt"
   echo "jvm_rss_kb=$rss_kb jvm_anon_huge_kb=$huge_kb" >> "$out/c-$tag.txt"
 done
+
+# Calls and pool submissions from 1 and 4 threads at once: a plain program with default flags, a fresh
+# JVM per backend (ConcurrentCalls), with the discards (children forked again) of each run.
+conc_tasks=$([ "$quick" = 1 ] && echo 200 || echo 400)
+echo "bench.sh: $conc_tasks calls and pool submissions from 1 and 4 threads ($(( $(date +%s) - started )) s so far)"
+echo "backend,mode,threads,tasks,total_ms,ms_per_task,tasks_per_s,discards,ratio_to_1_thread" > "$out/concurrency.csv"
+for backend in jnr jna jni; do
+  java -Dfork.warnThreads=false -cp "$jar" dev.jfork.bench.ConcurrentCalls "$backend" "$conc_tasks" 4 \
+    >> "$out/concurrency.csv" 2> "$out/concurrency-$backend.log" \
+    || echo "bench.sh: ConcurrentCalls failed on $backend; see $out/concurrency-$backend.log" >&2
+done
+column -s, -t < "$out/concurrency.csv"
 
 elapsed=$(( $(date +%s) - started ))
 echo "elapsed_s=$elapsed" >> "$out/machine.txt"
