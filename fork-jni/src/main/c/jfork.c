@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -342,6 +343,11 @@ JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_closeOnExecFrom(JNIEnv *en
     return syscall(SYS_close_range, (unsigned int) lowest_fd, ~0U, CLOSE_RANGE_CLOEXEC) < 0 ? fail() : 0;
 }
 
+JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_madvise(JNIEnv *env, jclass cls, jlong address, jlong length,
+                                                              jint advice) {
+    return madvise((void *) (intptr_t) address, (size_t) length, advice) < 0 ? fail() : 0;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * NativeChildPaths.
  */
@@ -518,6 +524,7 @@ static const JNINativeMethod METHODS[] = {
     METHOD("resetSignal", "(I)I", Java_dev_jfork_jni_NativeCalls_resetSignal),
     METHOD("setParentDeathSignal", "(I)I", Java_dev_jfork_jni_NativeCalls_setParentDeathSignal),
     METHOD("closeOnExecFrom", "(I)I", Java_dev_jfork_jni_NativeCalls_closeOnExecFrom),
+    METHOD("madvise", "(JJI)I", Java_dev_jfork_jni_NativeCalls_madvise),
     METHOD("forkWriteAndExit", "(I[BII)I", Java_dev_jfork_jni_NativeCalls_forkWriteAndExit),
     METHOD("forkPrintPidAndExit", "(I[B[BII)I", Java_dev_jfork_jni_NativeCalls_forkPrintPidAndExit),
     METHOD("spawn", "([[BIII)I", Java_dev_jfork_jni_NativeCalls_spawn),

@@ -68,6 +68,11 @@ public final class Forker {
     public static final String MIN_FREE_EDEN_PROPERTY = "fork.minFreeEdenMb";
     /** Default for {@value #MIN_FREE_EDEN_PROPERTY}. */
     public static final int DEFAULT_MIN_FREE_EDEN_MB = 64;
+    /**
+     * System property: {@code runtime} puts the Java heap on transparent huge pages at the first fork
+     * (see {@link #hugePagesForHeap()}); the result, or why it could not, is logged.
+     */
+    public static final String HUGE_PAGES_PROPERTY = "fork.hugePages";
     /** Prefix of the names of jfork's own threads. */
     public static final String THREAD_NAME_PREFIX = "jfork-";
 
@@ -130,6 +135,23 @@ public final class Forker {
     public Forker warmUp() {
         launcher.prepareParent();
         return this;
+    }
+
+    /**
+     * Puts this JVM's live heap on transparent huge pages, without a restart, so that each later fork
+     * copies a 512th of the page-table entries: the heap's committed ranges are advised
+     * {@code MADV_HUGEPAGE} and what is resident is collapsed now with {@code MADV_COLLAPSE} (Linux 6.1+;
+     * on older kernels the advice alone, and the kernel collapses it over time). It takes a while
+     * (seconds for gigabytes): call it once, at start-up, after the heap has grown. Heap committed
+     * later is not covered. A child's first write to a huge page copies 2 MB rather than 4 KB.
+     *
+     * @return what was done
+     * @throws IllegalStateException when it cannot be done here: transparent huge pages off on this
+     *     system, the backend cannot {@code madvise}, or the heap cannot be told in {@code /proc/self/maps}
+     * @throws ErrnoException when {@code madvise} fails otherwise
+     */
+    public HugePageReport hugePagesForHeap() {
+        return launcher.hugePagesForHeap();
     }
 
     /**

@@ -51,7 +51,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * unchanged by every backend through one short subclass that implements {@link #createBackend()}.
  * Micrometer's {@code MeterRegistryCompatibilityKit} is the model.
  */
-public abstract class ProcessForkerCompatibilityKit extends WarmPoolKit {
+public abstract class ProcessForkerCompatibilityKit extends HugePagesKit {
     private static final ForkOptions SHORT = ForkOptions.defaults().withDeadline(Duration.ofSeconds(20));
     /** How long a probe JVM (a test run in a JVM of its own) may live before it is killed, in seconds. */
     private static final long PROBE_SECONDS = 90;

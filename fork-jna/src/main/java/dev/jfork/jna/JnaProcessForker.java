@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.StringArray;
 import dev.jfork.ErrnoException;
+import dev.jfork.spi.MemoryAdvice;
 import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.Platform;
 import dev.jfork.spi.PosixSpawn;
@@ -14,7 +15,7 @@ import java.util.Optional;
  * The JNA backend ({@code jna}): libc through JNA direct mapping. Native calls only; {@link #spawn}
  * is {@link PosixSpawn} on the bound {@code posix_spawnp} family.
  */
-public final class JnaProcessForker implements ProcessForker, NativeSpawn {
+public final class JnaProcessForker implements ProcessForker, NativeSpawn, MemoryAdvice {
     private static final int PR_SET_PDEATHSIG = 1;
 
     private static final int EINTR = 4;
@@ -170,6 +171,15 @@ public final class JnaProcessForker implements ProcessForker, NativeSpawn {
         Binding.ensure();
         if (LibC.prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0) < 0) {
             throw new ErrnoException("prctl(PR_SET_PDEATHSIG, sig=" + signal + ")", Native.getLastError());
+        }
+    }
+
+    @Override
+    public void madvise(long address, long length, int advice) {
+        Binding.ensure();
+        if (LibC.madvise(address, length, advice) < 0) {
+            throw new ErrnoException("madvise(0x" + Long.toHexString(address) + ", " + length + ", " + advice + ")",
+                Native.getLastError());
         }
     }
 

@@ -87,6 +87,8 @@ final class LibC {
 
     static native int close_range(int first, int last, int flags);
 
+    static native int madvise(long address, long length, int advice);
+
     /** {@code prctl} with the four arguments that follow the option, as the kernel reads them. */
     static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 

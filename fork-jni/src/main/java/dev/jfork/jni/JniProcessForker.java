@@ -1,6 +1,7 @@
 package dev.jfork.jni;
 
 import dev.jfork.ErrnoException;
+import dev.jfork.spi.MemoryAdvice;
 import dev.jfork.spi.NativeChildPaths;
 import dev.jfork.spi.ProcessForker;
 import java.util.Objects;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * call returns {@code -errno} on failure, captured in that same call, and this class throws it as
  * an {@link ErrnoException}.
  */
-public final class JniProcessForker implements ProcessForker, NativeChildPaths {
+public final class JniProcessForker implements ProcessForker, NativeChildPaths, MemoryAdvice {
     /**
      * System property: the absolute path of a {@code libjfork.so} to load instead of the copy in
      * the jar.
@@ -208,6 +209,15 @@ public final class JniProcessForker implements ProcessForker, NativeChildPaths {
         int r = NativeCalls.closeOnExecFrom(lowestFd);
         if (r < 0) {
             throw new ErrnoException("close_range(" + lowestFd + ", ~0U, CLOSE_RANGE_CLOEXEC)", -r);
+        }
+    }
+
+    @Override
+    public void madvise(long address, long length, int advice) {
+        Library.ensure();
+        int r = NativeCalls.madvise(address, length, advice);
+        if (r < 0) {
+            throw new ErrnoException("madvise(0x" + Long.toHexString(address) + ", " + length + ", " + advice + ")", -r);
         }
     }
 

@@ -162,6 +162,16 @@ final class NativeCalls {
     static native int closeOnExecFrom(int lowestFd);
 
     /**
+     * {@code madvise(address, length, advice)}.
+     *
+     * @param address the start
+     * @param length the length
+     * @param advice the advice
+     * @return 0 or {@code -errno}
+     */
+    static native int madvise(long address, long length, int advice);
+
+    /**
      * Copies {@code bytes} to native memory, forks; the child resets signals, arms its alarm,
      * writes and {@code _exit}s without allocating or locking.
      *

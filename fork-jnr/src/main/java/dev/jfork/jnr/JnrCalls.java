@@ -262,6 +262,13 @@ final class JnrCalls implements IntSupplier {
         check(libc.prctl(1, signal, 0, 0, 0), "prctl", "PR_SET_PDEATHSIG, sig", signal);
     }
 
+    void madvise(long address, long length, int advice) {
+        if (libc.madvise(address, length, advice) < 0) {
+            ErrnoException.check(-1, new StringBuilder("madvise(0x").append(Long.toHexString(address)).append(", ")
+                .append(length).append(", ").append(advice).append(')').toString(), this);
+        }
+    }
+
     void resetSignal(int signal) {
         check(libc.sigaction(signal, defaultAction, 0L), "sigaction", "sig", signal, "handler", "SIG_DFL");
     }

@@ -1,6 +1,7 @@
 package dev.jfork.jnr;
 
 import dev.jfork.ErrnoException;
+import dev.jfork.spi.MemoryAdvice;
 import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.ProcessForker;
 import java.util.Optional;
@@ -24,7 +25,7 @@ import java.util.Optional;
  * {@code waitpid}) whose failure becomes an {@link ErrnoException}; nothing else. Instances are
  * stateless and thread-safe.
  */
-public final class JnrProcessForker implements ProcessForker, NativeSpawn {
+public final class JnrProcessForker implements ProcessForker, NativeSpawn, MemoryAdvice {
 
     /** Binds on first access to the class, which is the first use of any instance. */
     private static final class Holder {
@@ -287,6 +288,11 @@ public final class JnrProcessForker implements ProcessForker, NativeSpawn {
     @Override
     public void setParentDeathSignal(int signal) {
         calls().setParentDeathSignal(signal);
+    }
+
+    @Override
+    public void madvise(long address, long length, int advice) {
+        calls().madvise(address, length, advice);
     }
 
     /**

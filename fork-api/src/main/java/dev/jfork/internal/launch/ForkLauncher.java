@@ -84,6 +84,11 @@ public final class ForkLauncher {
         }
     }
 
+    /** @return what {@link dev.jfork.Forker#hugePagesForHeap()} did */
+    public dev.jfork.HugePageReport hugePagesForHeap() {
+        return parent.hugePagesForHeap();
+    }
+
     /** Everything the parent does before a fork (the first time: the warm-up), without forking. */
     public void prepareParent() {
         parent.prepare();

@@ -1,17 +1,22 @@
 package dev.jfork.internal.launch;
 
+import dev.jfork.Forker;
+import dev.jfork.HugePageReport;
 import dev.jfork.internal.child.ChildRuntime;
 import dev.jfork.internal.child.ChildStreams;
 import dev.jfork.internal.vm.ClassPreload;
 import dev.jfork.internal.vm.EdenHeadroom;
 import dev.jfork.internal.vm.HeapCheck;
+import dev.jfork.internal.vm.HeapOnHugePages;
 import dev.jfork.internal.vm.HugePageAdvice;
 import dev.jfork.internal.vm.InterpretedForkSite;
 import dev.jfork.internal.vm.PreWarm;
 import dev.jfork.internal.vm.ThreadCheck;
+import dev.jfork.spi.MemoryAdvice;
 import dev.jfork.spi.ProcessForker;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What the parent does before every fork: refuse a shared heap, warm the child's path once per
@@ -21,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ParentPreparation {
     private static final Set<Class<?>> WARMED = ConcurrentHashMap.newKeySet();
+    private static final AtomicBoolean HUGE_PAGES_ASKED = new AtomicBoolean();
 
     private final ProcessForker backend;
     private volatile ChildStreams childStreams;
@@ -58,8 +64,39 @@ final class ParentPreparation {
         System.out.flush();
         System.err.flush();
         ThreadCheck.warnOnceIfOtherThreads();
+        hugePagesIfAsked();
         HugePageAdvice.adviseOnce();
         EdenHeadroom.ensure();
+    }
+
+    HugePageReport hugePagesForHeap() {
+        if (!(backend instanceof MemoryAdvice)) {
+            throw new IllegalStateException("jfork: backend '" + backend.name() + "' cannot madvise, so it cannot put"
+                + " the heap on huge pages; start the JVM with -XX:+UseTransparentHugePages instead");
+        }
+        HugePageReport report = HeapOnHugePages.apply((MemoryAdvice) backend);
+        HugePageAdvice.done();
+        return report;
+    }
+
+    /** {@code -Dfork.hugePages=runtime}: once per JVM, at the first fork; logged, never failing the fork. */
+    private void hugePagesIfAsked() {
+        String asked = System.getProperty(Forker.HUGE_PAGES_PROPERTY);
+        if (asked == null || HUGE_PAGES_ASKED.get() || !HUGE_PAGES_ASKED.compareAndSet(false, true)) {
+            return;
+        }
+        System.Logger log = System.getLogger("dev.jfork");
+        if (!"runtime".equals(asked)) {
+            log.log(System.Logger.Level.WARNING, "jfork: -D" + Forker.HUGE_PAGES_PROPERTY + "=" + asked
+                + " is not known; the only value is 'runtime'");
+            return;
+        }
+        try {
+            log.log(System.Logger.Level.INFO, hugePagesForHeap().toString());
+        } catch (RuntimeException e) {
+            log.log(System.Logger.Level.WARNING, "jfork: -D" + Forker.HUGE_PAGES_PROPERTY
+                + "=runtime could not be done: " + e.getMessage());
+        }
     }
 
     private void warmUpOncePerBackend() {

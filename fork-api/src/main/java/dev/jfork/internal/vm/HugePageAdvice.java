@@ -21,6 +21,11 @@ public final class HugePageAdvice {
     private HugePageAdvice() {
     }
 
+    /** No advice any more: the heap was put on huge pages at run time. */
+    public static void done() {
+        given = true;
+    }
+
     public static void adviseOnce() {
         if (given) {
             return;
@@ -42,6 +47,7 @@ public final class HugePageAdvice {
             "jfork: this JVM has " + (heap.getCommitted() >> 20) + " MB of heap committed in 4 KB pages; a fork"
             + " copies its page tables, so each fork costs tens of milliseconds. With -XX:+UseTransparentHugePages"
             + " it is measured 10-33x cheaper (59 ms -> 2.7 ms at 2 GB). System THP mode: " + mode
-            + " (the JVM flag works with 'madvise' or 'always').");
+            + " (the JVM flag works with 'madvise' or 'always'). Without a restart: Forker.hugePagesForHeap(), or"
+            + " -D" + dev.jfork.Forker.HUGE_PAGES_PROPERTY + "=runtime to do it at the first fork.");
     }
 }

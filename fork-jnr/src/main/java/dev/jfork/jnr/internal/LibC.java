@@ -83,6 +83,16 @@ public interface LibC {
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
     /**
+     * {@code int madvise(void *addr, size_t length, int advice)}.
+     *
+     * @param address the start, page-aligned
+     * @param length the length in bytes
+     * @param advice e.g. {@code MADV_HUGEPAGE} (14)
+     * @return 0, or -1 with errno
+     */
+    int madvise(@intptr_t long address, @size_t long length, int advice);
+
+    /**
      * {@code int pipe2(int fds[2], int flags)}.
      *
      * @param fds receives the read end and the write end
