@@ -8,7 +8,8 @@
 #
 # Usage: fork-bench/bench.sh [--quick] [--only HEAP:THP[,HEAP:THP...]] [--no-build] [--no-docs]
 #   --quick      fewer and shorter iterations (same rows); under 10 minutes on 2 cores
-#   --only       run only these configurations, e.g. --only 64:off,2048:on (for trying things out)
+#   --only       run only these configurations, e.g. --only 64:off,2048:on (for trying things out);
+#                thp is off, on (-XX:+UseTransparentHugePages) or runtime (Forker.hugePagesForHeap at run time)
 #   --no-build   use the jar and the C program already in target/
 #   --no-docs    do not copy the chart and results into docs/
 set -euo pipefail
@@ -79,6 +80,9 @@ for heap in 64 512 2048; do
     configs+=("$heap:$thp")
   done
 done
+# thp=runtime: started without huge pages, the heap put on them at run time (-Dfork.hugePages=runtime,
+# done at the first fork of the safe layer, before anything is timed)
+configs+=("512:runtime" "2048:runtime")
 if [ -n "$only" ]; then
   IFS=, read -r -a configs <<< "$only"
 fi
@@ -90,7 +94,11 @@ for config in "${configs[@]}"; do
   jvm=(-Xms"${heap}m" -Xmx"${heap}m" -XX:+UseG1GC)
   # 64 MB as a JVM starts; 512 MB and 2 GB resident from the start
   [ "$heap" -gt 64 ] && jvm+=(-XX:+AlwaysPreTouch)
-  if [ "$thp" = on ]; then jvm+=(-XX:+UseTransparentHugePages); hp=1; else jvm+=(-XX:-UseTransparentHugePages); hp=0; fi
+  case "$thp" in
+    on) jvm+=(-XX:+UseTransparentHugePages); hp=1 ;;
+    runtime) jvm+=(-XX:-UseTransparentHugePages -Dfork.hugePages=runtime); hp=1 ;;
+    *) jvm+=(-XX:-UseTransparentHugePages); hp=0 ;;
+  esac
   echo "bench.sh: heap ${heap} MB, THP ${thp}: JMH ($(( $(date +%s) - started )) s so far)"
   # -f 0: every benchmark of this configuration in this one JVM, so its resident size is the one
   # recorded in rss-$tag.txt at each iteration.

@@ -16,7 +16,10 @@ import sys
 
 HEADER = "system,backend,heap_mb,thp,median_us,p99_us,ratio_to_c"
 HEAPS = [64, 512, 2048]
-THPS = ["off", "on"]
+THPS = ["off", "on", "runtime"]
+# the chart's two panels; the runtime rows are in the tables and targets
+CHART_THPS = ["off", "on"]
+RUNTIME_HEAPS = [512, 2048]
 BACKENDS = ["jnr", "jna", "jni"]
 FORK_SYSTEMS = ["raw", "run", "call", "exec", "pool"]
 OTHER_SYSTEMS = ["c", "python", "processbuilder-true", "processbuilder-jvm"]
@@ -100,14 +103,21 @@ def load_events(out):
     return events
 
 
-def row_keys():
+def configs():
+    """The (heap, thp) pairs bench.sh runs: runtime only where there is a heap to collapse."""
     for heap in HEAPS:
         for thp in THPS:
-            for system in FORK_SYSTEMS:
-                for backend in BACKENDS:
-                    yield (system, backend, heap, thp)
-            for system in OTHER_SYSTEMS:
-                yield (system, "-", heap, thp)
+            if thp != "runtime" or heap in RUNTIME_HEAPS:
+                yield heap, thp
+
+
+def row_keys():
+    for heap, thp in configs():
+        for system in FORK_SYSTEMS:
+            for backend in BACKENDS:
+                yield (system, backend, heap, thp)
+        for system in OTHER_SYSTEMS:
+            yield (system, "-", heap, thp)
 
 
 def ratio_to_c(results, key):
@@ -176,20 +186,20 @@ def targets(results):
         lines.append("%-60s ratio %6.2f  %s" % (text, ratio, "PASS" if ok else "MISS"))
 
     for heap in HEAPS:
-        for thp in THPS:
+        for thp in CHART_THPS:
             c = median("c", "-", heap, thp)
             for backend in BACKENDS:
                 raw = median("raw", backend, heap, thp)
                 add("raw/C <= 1.10      %-3s heap %4d MB thp %-3s" % (backend, heap, thp),
                     raw / c if raw and c else None, 1.10)
     for heap in HEAPS:
-        for thp in THPS:
+        for thp in CHART_THPS:
             for backend in BACKENDS:
                 raw = median("raw", backend, heap, thp)
                 run = median("run", backend, heap, thp)
                 add("run/raw <= 1.10    %-3s heap %4d MB thp %-3s" % (backend, heap, thp),
                     run / raw if run and raw else None, 1.10)
-    for thp in THPS:
+    for thp in CHART_THPS:
         jvm = median("processbuilder-jvm", "-", 64, thp)
         for backend in BACKENDS:
             call = median("call", backend, 64, thp)
@@ -200,18 +210,23 @@ def targets(results):
             pool = median("pool", backend, heap, "off")
             add("pool/1 ms <= 1    %-3s heap %4d MB thp off" % (backend, heap),
                 pool / 1000.0 if pool else None, 1.0)
-    for thp in THPS:
+    for thp in CHART_THPS:
         jvm = median("processbuilder-jvm", "-", 64, thp)
         for backend in BACKENDS:
             pool = median("pool", backend, 64, thp)
             add("pb-jvm/pool >= 20  %-3s heap   64 MB thp %-3s" % (backend, thp),
                 jvm / pool if jvm and pool else None, 20.0, at_most=False)
-    for thp in THPS:
+    for thp in CHART_THPS:
         for backend in BACKENDS:
             small = median("exec", backend, 64, thp)
             big = median("exec", backend, 2048, thp)
             add("exec 2G/64M <= 1.5 %-3s thp %-3s" % (backend, thp),
                 big / small if big and small else None, 1.5)
+    for backend in BACKENDS:
+        off = median("raw", backend, 2048, "off")
+        runtime = median("raw", backend, 2048, "runtime")
+        add("raw thp=runtime/off <= 0.35 %-3s heap 2048 MB" % backend,
+            runtime / off if runtime and off else None, 0.35)
     return "\n".join(lines)
 
 
@@ -259,7 +274,7 @@ def svg_chart(results, machine):
            '<text x="20" y="72">%s</text>' % esc("Machine: %s, %s, %s, %s; %s; THP enabled: %s" % (
                machine.get("cpu", "?"), machine.get("memory", "?"), machine.get("os", "?"), machine.get("kernel", "?"),
                machine.get("java", "?"), machine.get("thp_enabled", "?")))]
-    for panel, thp in enumerate(THPS):
+    for panel, thp in enumerate(CHART_THPS):
         left = lefts[panel]
         title = ("THP off (-XX:-UseTransparentHugePages; C and Python 4 KB pages)" if thp == "off"
                  else "THP on (-XX:+UseTransparentHugePages; C and Python MADV_HUGEPAGE)")
