@@ -11,7 +11,10 @@ final class FirstUseTypes {
     private FirstUseTypes() {
     }
 
-    /** Calls through both types often enough for the JIT to compile the calls, and waits a little. */
+    /**
+     * Calls through both types often enough for the JIT to compile the calls, then waits a second for
+     * the compilations to end: a compiler thread busy at the fork can hold a lock the child needs.
+     */
     static long warm() throws InterruptedException {
         long sum = 0;
         FirstUseOp inc = x -> x + 1;
@@ -21,6 +24,7 @@ final class FirstUseTypes {
             }
             Thread.sleep(200);
         }
+        Thread.sleep(1000);
         return sum;
     }
 }
