@@ -26,8 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * turn, up to {@value #MAX_BEYOND_NEST} beyond the nest and {@value #MAX_WALKED} in all per task: a
  * library such as a test's assertions names hundreds of classes (measured: 572 classes, 629 ms, for
  * the kit's test class when libraries were read too; 193-236 classes now, most of them named by the
- * test class itself). Each class file is read once
- * per JVM.
+ * test class itself). Each class file is read once per JVM.
  */
 public final class ReferencedClasses {
     /** Class files read for one task at most: the task's nest, then what they name, breadth first. */
@@ -53,7 +52,7 @@ public final class ReferencedClasses {
 
     /**
      * Loads what {@code classes} (a task's nest) name, and what the classes among those from the same
-     * jar or directory name, up to {@value #MAX_WALKED} class files.
+     * jar or directory name, up to {@value #MAX_BEYOND_NEST} class files beyond the nest.
      *
      * @param classes the classes whose bytecode the child will run
      */
@@ -102,7 +101,8 @@ public final class ReferencedClasses {
             java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
                 (proxy, method, args) -> null);
         } catch (Throwable notProxiable) {
-            // an interface no proxy can implement: no class of the child's can be told apart from it
+            // an interface a proxy cannot implement here: the child's lambda may still deadlock, and is
+            // then reported deadlocked
         }
     }
 
