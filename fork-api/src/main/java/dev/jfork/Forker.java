@@ -193,7 +193,7 @@ public final class Forker {
      * Loads and initialises classes in this process, with the classes declared beside them and their
      * serialisation metadata, so that a child that uses them for the first time defines nothing: a
      * class defined in a child can need the VM thread, which a child does not have, and deadlock it.
-     * jfork already does this for the JDK's common classes and for the nest of each task's class.
+     * jfork already does this for the JDK's common classes, each task's nest and what its bytecode names.
      *
      * @param classes the classes a child will use, e.g. a {@code call}'s result type from another file
      */

@@ -135,6 +135,60 @@ public abstract class EverydayJavaKit extends SafeLayerPromisesKit {
     }
 
     @Nested
+    @DisplayName("a class first used in a child, named only by the task's bytecode")
+    class FirstUse {
+        @Test
+        @DisplayName("a subclass the parent's compiled code did not expect: the child finishes")
+        void newSubclass() throws Exception {
+            FirstUseTypes.warm();
+            long start = System.nanoTime();
+            // FirstUseTile is not in the task's nest: only this lambda's bytecode names it
+            assertThat(calls.call(() -> new FirstUseTile(3).area(), LONG)).isEqualTo(9);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(20_000);
+        }
+
+        @Test
+        @DisplayName("a method reference to an interface the parent implemented once: the child finishes")
+        void methodReferenceToUserInterface() throws Exception {
+            FirstUseTypes.warm();
+            // the child spins this method reference's class, a second implementation of FirstUseOp
+            assertThat(calls.call(() -> {
+                FirstUseOp abs = Math::abs;
+                return FirstUseOp.applyTo(abs, -21);
+            }, LONG)).isEqualTo(21);
+        }
+
+        @Test
+        @DisplayName("a JDK class the parent had not loaded (Adler32 beside a compiled CRC32): the child finishes")
+        void jdkClassNotLoadedInParent() {
+            long sum = 0;
+            for (int i = 0; i < 300_000; i++) {
+                sum += checksum(new java.util.zip.CRC32(), i);
+            }
+            assertThat(sum).isPositive();
+            assertThat(calls.call(() -> {
+                java.util.zip.Adler32 adler = new java.util.zip.Adler32();
+                adler.update(new byte[] {1, 2, 3});
+                return adler.getValue();
+            }, LONG)).isEqualTo(0x000d0007L);
+        }
+
+        @Test
+        @DisplayName("a method reference in a stream, and Base64: the child finishes")
+        void methodReferenceInStreamAndBase64() {
+            assertThat(calls.call(() -> java.util.List.of("pear", "fig", "apple").stream().sorted()
+                .map(String::toUpperCase).collect(Collectors.joining(",")) + " "
+                + java.util.Base64.getEncoder().encodeToString(new byte[] {1, 2, 3}), LONG))
+                .isEqualTo("APPLE,FIG,PEAR AQID");
+        }
+
+        private long checksum(java.util.zip.Checksum checksum, int i) {
+            checksum.update(i);
+            return checksum.getValue();
+        }
+    }
+
+    @Nested
     @DisplayName("a child loading classes does not disturb the parent's")
     class OwnOffsets {
         @Test

@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       in 30 ms), loaded and initialised, skipping what fails;</li>
  *   <li>before each fork, once per class, the nest of the task's class (the class that wrote the
  *       lambda and every class declared beside it, records included) and, for its serialisable
- *       members, their serialisation metadata;</li>
+ *       members, their serialisation metadata, and every class their bytecode names
+ *       ({@link ReferencedClasses});</li>
  *   <li>on request ({@code Forker.preload}), the user's own classes.</li>
  * </ul>
  */
@@ -99,9 +100,11 @@ public final class ClassPreload {
             return;
         }
         try {
-            for (Class<?> member : host.getNestMembers()) {
+            Class<?>[] members = host.getNestMembers();
+            for (Class<?> member : members) {
                 describe(member);
             }
+            ReferencedClasses.of(members);
         } catch (RuntimeException | LinkageError notLoadable) {
             // a nest member that cannot be loaded here cannot be loaded in the child either
         }
@@ -120,9 +123,11 @@ public final class ClassPreload {
         }
         Class<?> host = type.getNestHost();
         if (DONE.add(host)) {
-            for (Class<?> member : host.getNestMembers()) {
+            Class<?>[] members = host.getNestMembers();
+            for (Class<?> member : members) {
                 describe(member);
             }
+            ReferencedClasses.of(members);
         }
         describe(type);
     }
