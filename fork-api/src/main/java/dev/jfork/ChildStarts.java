@@ -12,6 +12,7 @@ import dev.jfork.internal.launch.ForkLauncher;
 import dev.jfork.internal.launch.LaunchedChild;
 import dev.jfork.spi.ProcessForker;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 
 /**
@@ -60,6 +61,35 @@ final class ChildStarts {
             ? " " + child.deadlockedAfterMillis() + " ms after it started"
             : end.describe(child.deadline().orElse(null)));
         return future;
+    }
+
+    /**
+     * Waits for a {@code call}'s result, as {@link Forker#call} returns or throws it: interrupted, the
+     * child is killed.
+     *
+     * @param future the call's future
+     * @param <T> the result type
+     * @return the result
+     */
+    static <T> T await(CallFuture<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ChildFailureException("jfork: interrupted while waiting for child " + future.child().pid()
+                + "; the child was killed", future.child().pid(), null, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
+            }
+            if (cause instanceof Error) {
+                throw (Error) cause;
+            }
+            throw new ChildFailureException("jfork: child " + future.child().pid() + " failed: " + cause,
+                future.child().pid(), null, cause);
+        }
     }
 
     /**

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 
 /**
@@ -138,16 +137,14 @@ public final class Forker {
     }
 
     /**
-     * Puts this JVM's live heap on transparent huge pages, without a restart, so that each later fork
-     * copies a 512th of the page-table entries: the heap's committed ranges are advised
-     * {@code MADV_HUGEPAGE} and what is resident is collapsed now with {@code MADV_COLLAPSE} (Linux 6.1+;
-     * on older kernels the advice alone, and the kernel collapses it over time). It takes a while
-     * (seconds for gigabytes): call it once, at start-up, after the heap has grown. Heap committed
-     * later is not covered. A child's first write to a huge page copies 2 MB rather than 4 KB.
+     * Puts this JVM's live heap on transparent huge pages without a restart, so that a fork copies a
+     * 512th of the page-table entries: the committed heap is advised {@code MADV_HUGEPAGE} and what is
+     * resident is collapsed with {@code MADV_COLLAPSE} (Linux 6.1+; before, the kernel does it over
+     * time). Seconds for gigabytes: call it once, at start-up. Heap committed later is not covered.
      *
      * @return what was done
-     * @throws IllegalStateException when it cannot be done here: transparent huge pages off on this
-     *     system, the backend cannot {@code madvise}, or the heap cannot be told in {@code /proc/self/maps}
+     * @throws IllegalStateException when it cannot be done here (THP off, no {@code madvise}, no heap
+     *     found in {@code /proc/self/maps}), saying why
      * @throws ErrnoException when {@code madvise} fails otherwise
      */
     public HugePageReport hugePagesForHeap() {
@@ -259,25 +256,7 @@ public final class Forker {
      * @return the result
      */
     public <T> T call(Callable<T> task, ForkOptions options) {
-        CallFuture<T> future = (CallFuture<T>) callAsync(task, options);
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new ChildFailureException("jfork: interrupted while waiting for child " + future.child().pid()
-                + "; the child was killed", future.child().pid(), null, e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException) {
-                throw (RuntimeException) cause;
-            }
-            if (cause instanceof Error) {
-                throw (Error) cause;
-            }
-            throw new ChildFailureException("jfork: child " + future.child().pid() + " failed: " + cause,
-                future.child().pid(), null, cause);
-        }
+        return ChildStarts.await((CallFuture<T>) callAsync(task, options));
     }
 
     /**
