@@ -40,10 +40,12 @@ final class ChildStarts {
      *
      * @param task the work
      * @param inherit the options, stdio all inherited
+     * @param completeOnReaper whether the future completes on the reaper (nobody but its waiter sees it),
+     *     or on a callback thread (a user's continuation runs there)
      * @param <T> the result type
      * @return the future result
      */
-    <T> CallFuture<T> startCall(Callable<T> task, ForkOptions inherit) {
+    <T> CallFuture<T> startCall(Callable<T> task, ForkOptions inherit, boolean completeOnReaper) {
         int[] result = OwnedFds.pipe(backend);
         ForkedProcess child;
         try {
@@ -56,7 +58,7 @@ final class ChildStarts {
         } finally {
             OwnedFds.close(backend, result[1]);
         }
-        CallFuture<T> future = new CallFuture<>(child);
+        CallFuture<T> future = new CallFuture<>(child, completeOnReaper);
         future.completeFrom(backend, result[0], child::reapNow, end -> end.kind() == ChildEnd.Kind.DEADLOCKED
             ? " " + child.deadlockedAfterMillis() + " ms after it started"
             : end.describe(child.deadline().orElse(null)));

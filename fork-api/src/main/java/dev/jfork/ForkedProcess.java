@@ -168,7 +168,12 @@ public final class ForkedProcess extends Process {
             }
             end.complete(ChildEnd.of(WaitStatus.of(status[0]), watchdogKilled, deadlockKilled, alarmArmed));
             // as java.lang.Process does: what is left is kept in memory and the descriptors released
-            ChildWatch.CALLBACKS.execute(this::releasePipes);
+            // (on a thread of its own: a pipe a grandchild still holds may not end); with no pipe, no
+            // thread of jfork's is woken
+            if (stdout instanceof ChildOutputPipe || stderr instanceof ChildOutputPipe
+                || stdin instanceof ChildInputPipe) {
+                ChildWatch.CALLBACKS.execute(this::releasePipes);
+            }
         } catch (Throwable t) {
             end.completeExceptionally(t);
         }

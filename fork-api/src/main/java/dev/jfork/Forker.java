@@ -256,7 +256,8 @@ public final class Forker {
      * @return the result
      */
     public <T> T call(Callable<T> task, ForkOptions options) {
-        return ChildStarts.await((CallFuture<T>) callAsync(task, options));
+        // completed on the reaper itself: no other thread of jfork's runs after it, before the next fork
+        return ChildStarts.await(startCall(task, options, true));
     }
 
     /**
@@ -280,11 +281,15 @@ public final class Forker {
      *     child with SIGKILL. It completes on a thread of its own, never one of jfork's watched threads.
      */
     public <T> CompletableFuture<T> callAsync(Callable<T> task, ForkOptions options) {
+        return startCall(task, options, false);
+    }
+
+    private <T> CallFuture<T> startCall(Callable<T> task, ForkOptions options, boolean completeOnReaper) {
         Objects.requireNonNull(task, "task");
         ForkOptions inherit = options.withStdin(ForkOptions.Stdio.INHERIT).withStdout(ForkOptions.Stdio.INHERIT)
             .withStderr(ForkOptions.Stdio.INHERIT);
         ClassPreload.nestOf(task);
-        return starts.startCall(task, inherit);
+        return starts.startCall(task, inherit, completeOnReaper);
     }
 
     /**

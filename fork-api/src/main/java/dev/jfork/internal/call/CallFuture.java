@@ -21,9 +21,18 @@ import java.util.function.Function;
 public final class CallFuture<T> extends CompletableFuture<T> {
     private final ForkedProcess child;
 
-    /** @param child the child that runs the task */
-    public CallFuture(ForkedProcess child) {
+    private final boolean completeOnReaper;
+
+    /**
+     * @param child the child that runs the task
+     * @param completeOnReaper true when nobody but a thread waiting in {@code get} sees this future
+     *     ({@code Forker.call}): it completes on the reaper, under the fork lock, so that no callback
+     *     thread of jfork's is still running when the caller forks again; false for {@code callAsync},
+     *     whose continuations run on a callback thread
+     */
+    public CallFuture(ForkedProcess child, boolean completeOnReaper) {
         this.child = child;
+        this.completeOnReaper = completeOnReaper;
     }
 
     /** @return the child that runs the task */
@@ -83,6 +92,14 @@ public final class CallFuture<T> extends CompletableFuture<T> {
             } catch (Throwable t) {
                 failure = t;
             }
+        }
+        if (completeOnReaper) {
+            if (failure == null) {
+                complete(value);
+            } else {
+                completeExceptionally(failure);
+            }
+            return;
         }
         // the user's continuations run there, not on this reaper
         T done = value;
