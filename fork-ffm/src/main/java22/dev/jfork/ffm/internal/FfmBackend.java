@@ -32,15 +32,22 @@ public final class FfmBackend implements ProcessForker, NativeSpawn {
     private static final int WNOWAIT = 0x01000000;
     private static final int PR_SET_PDEATHSIG = 1;
     private static final FfmSpawnCalls SPAWN_CALLS = new FfmSpawnCalls();
+    /** Calls of {@code alarm}'s downcall (on {@code abs}) made in the parent, as PreWarm's hot rounds. */
+    private static final int ALARM_WARM_ROUNDS = 12_000;
 
     /**
-     * Binds libc (done by {@link Libc}'s initialisation) and makes this thread's scratch memory and
-     * the downcalls of {@code getpid} and of {@code _exit}'s handle ({@link #warmUpExit}) once.
+     * Binds libc (done by {@link Libc}'s initialisation), makes this thread's scratch memory and the
+     * downcalls of {@code getpid} and of {@code _exit}'s handle ({@link #warmUpExit}) once, and makes
+     * {@code alarm}'s downcall hot on {@code abs}: a child calls it before its start handshake, once
+     * in its life, and fork-api's pre-warm can call the real {@code alarm} only once.
      */
     public FfmBackend() {
         scratch();
         getpid();
         warmUpExit(0);
+        for (int i = 0; i < ALARM_WARM_ROUNDS; i++) {
+            intInt(Libc.ABS, i);
+        }
     }
 
     @Override
@@ -164,8 +171,12 @@ public final class FfmBackend implements ProcessForker, NativeSpawn {
 
     @Override
     public int alarm(int seconds) {
+        return intInt(Libc.ALARM, seconds);
+    }
+
+    private static int intInt(MemorySegment function, int value) {
         try {
-            return (int) Libc.ALARM.invokeExact(seconds);
+            return (int) Libc.INT_INT.invokeExact(function, value);
         } catch (Throwable t) {
             throw rethrow(t);
         }

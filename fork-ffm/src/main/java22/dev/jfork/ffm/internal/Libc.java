@@ -47,6 +47,14 @@ final class Libc {
     static final MethodHandle VOID_INT = LINKER.downcallHandle(FunctionDescriptor.ofVoid(JAVA_INT));
     static final MemorySegment EXIT = symbol("_exit");
     static final MemorySegment SRAND = symbol("srand");
+    /**
+     * {@code int (int)}, on a function address: {@code alarm}, which a child calls before its start
+     * handshake, and {@code abs}, on which the parent makes that very downcall hot (calling
+     * {@code alarm} itself would cancel the application's alarm).
+     */
+    static final MethodHandle INT_INT = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    static final MemorySegment ALARM = symbol("alarm");
+    static final MemorySegment ABS = symbol("abs");
 
     // process, wait and signal calls
     static final MethodHandle FORK = bind("fork", FunctionDescriptor.of(JAVA_INT), ERRNO);
@@ -56,7 +64,6 @@ final class Libc {
     static final MethodHandle WAITID = bind("waitid",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
     static final MethodHandle KILL = bind("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
-    static final MethodHandle ALARM = bind("alarm", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     static final MethodHandle SIGACTION = bind("sigaction",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ERRNO);
     // prctl is variadic: the arguments after the option are passed as variadic ones
