@@ -12,6 +12,9 @@
 #                thp is off, on (-XX:+UseTransparentHugePages) or runtime (Forker.hugePagesForHeap at run time)
 #   --no-build   use the jar and the C program already in target/
 #   --no-docs    do not copy the chart and results into docs/
+# The JVM is $JAVA_HOME/bin/java when JAVA_HOME is set, else java on the PATH; the build uses the same
+# JDK. Backends: jnr, jna, jni, and ffm when that JVM is 22 or newer and the jar holds fork-ffm (built
+# on JDK 22+); otherwise bench.sh says why ffm is skipped.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -30,14 +33,14 @@ while [ $# -gt 0 ]; do
     --only=*) only="${1#--only=}" ;;
     --no-build) build=0 ;;
     --no-docs) docs=0 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 64 ;;
   esac
   shift
 done
 
 if [ "$quick" = 1 ]; then
-  # JMH, all benchmarks of one heap/THP configuration in one JVM (-f 0): 14 benchmarks each
+  # JMH, all benchmarks of one heap/THP configuration in one JVM (-f 0): 14 benchmarks (19 with ffm) each
   # 1 x 1 s warm-up + 2 x 1 s measured.
   jmh_opts=(-wi 1 -w 1s -i 2 -r 1s)
   base_iterations=300   # C and Python: forks per configuration, at most ...
@@ -48,6 +51,11 @@ else
   base_seconds=20
 fi
 
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+java_feature=$("$java" -XshowSettings:properties -version 2>&1 \
+  | awk -F' = ' '$1 ~ /java\.specification\.version$/ {print $2}')
+java_feature="${java_feature#1.}"
+
 started=$(date +%s)
 mkdir -p "$out"
 
@@ -57,6 +65,16 @@ if [ "$build" = 1 ]; then
   cc -O2 -Wall -o "$out/forkloop" "$here/src/main/c/forkloop.c"
 fi
 [ -f "$jar" ] || { echo "bench.sh: $jar is missing; run without --no-build" >&2; exit 1; }
+
+backends="jnr,jna,jni"
+if [ "${java_feature:-0}" -lt 22 ]; then
+  echo "bench.sh: ffm skipped: it needs JDK 22+ and $java is JDK ${java_feature:-?} (set JAVA_HOME to a JDK 22+)"
+elif ! unzip -l "$jar" 'dev/jfork/ffm/internal/*' > /dev/null 2>&1; then
+  echo "bench.sh: ffm skipped: $jar has no fork-ffm (it was built on a JDK before 22; build without --no-build)"
+else
+  backends="$backends,ffm"
+fi
+echo "bench.sh: JVM $java (JDK $java_feature); backends $backends"
 [ -x "$out/forkloop" ] || cc -O2 -Wall -o "$out/forkloop" "$here/src/main/c/forkloop.c"
 
 rm -f "$out"/jmh-*.json "$out"/jmh-*.log "$out"/rss-*.txt "$out"/events-*.txt "$out"/c-*.txt "$out"/python-*.txt
@@ -68,7 +86,8 @@ rm -f "$out"/jmh-*.json "$out"/jmh-*.log "$out"/rss-*.txt "$out"/events-*.txt "$
   echo "memory=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
   echo "kernel=$(uname -sr)"
   echo "os=$( (. /etc/os-release && echo "$PRETTY_NAME") 2>/dev/null || echo unknown)"
-  echo "java=$(java -version 2>&1 | sed -n 2p)"
+  echo "java=$("$java" -version 2>&1 | sed -n 2p)"
+  echo "backends=$backends"
   echo "thp_enabled=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo n/a)"
   echo "thp_defrag=$(cat /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null || echo n/a)"
   echo "mode=$([ "$quick" = 1 ] && echo quick || echo full)"
@@ -102,9 +121,9 @@ for config in "${configs[@]}"; do
   echo "bench.sh: heap ${heap} MB, THP ${thp}: JMH ($(( $(date +%s) - started )) s so far)"
   # -f 0: every benchmark of this configuration in this one JVM, so its resident size is the one
   # recorded in rss-$tag.txt at each iteration.
-  if ! java "${jvm[@]}" --enable-native-access=ALL-UNNAMED -Dfork.warnThreads=false \
+  if ! "$java" "${jvm[@]}" --enable-native-access=ALL-UNNAMED -Dfork.warnThreads=false \
       -Dbench.rss.file="$out/rss-$tag.txt" -Dbench.events.file="$out/events-$tag.txt" \
-      -jar "$jar" 'dev\.jfork\.bench\.' -f 0 -bm sample -tu us "${jmh_opts[@]}" \
+      -jar "$jar" 'dev\.jfork\.bench\.' -p backend="$backends" -f 0 -bm sample -tu us "${jmh_opts[@]}" \
       -rf json -rff "$out/jmh-$tag.json" > "$out/jmh-$tag.log" 2>&1; then
     echo "bench.sh: JMH failed for $tag; see $out/jmh-$tag.log" >&2
   fi
@@ -131,8 +150,8 @@ done
 conc_tasks=$([ "$quick" = 1 ] && echo 200 || echo 400)
 echo "bench.sh: $conc_tasks calls and pool submissions from 1 and 4 threads ($(( $(date +%s) - started )) s so far)"
 echo "backend,mode,threads,tasks,total_ms,ms_per_task,tasks_per_s,discards,ratio_to_1_thread" > "$out/concurrency.csv"
-for backend in jnr jna jni; do
-  java -Dfork.warnThreads=false -cp "$jar" dev.jfork.bench.ConcurrentCalls "$backend" "$conc_tasks" 4 \
+for backend in ${backends//,/ }; do
+  "$java" --enable-native-access=ALL-UNNAMED -Dfork.warnThreads=false -cp "$jar" dev.jfork.bench.ConcurrentCalls "$backend" "$conc_tasks" 4 \
     >> "$out/concurrency.csv" 2> "$out/concurrency-$backend.log" \
     || echo "bench.sh: ConcurrentCalls failed on $backend; see $out/concurrency-$backend.log" >&2
 done

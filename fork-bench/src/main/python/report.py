@@ -20,6 +20,7 @@ THPS = ["off", "on", "runtime"]
 # the chart's two panels; the runtime rows are in the tables and targets
 CHART_THPS = ["off", "on"]
 RUNTIME_HEAPS = [512, 2048]
+# bench.sh's backends= line in machine.txt replaces this (ffm is there when the JVM was 22+)
 BACKENDS = ["jnr", "jna", "jni"]
 FORK_SYSTEMS = ["raw", "run", "call", "exec", "pool"]
 OTHER_SYSTEMS = ["c", "python", "processbuilder-true", "processbuilder-jvm"]
@@ -236,7 +237,7 @@ COLORS = {
     "raw": "#1f77b4", "run": "#ff7f0e", "call": "#2ca02c", "exec": "#d62728", "pool": "#17becf",
     "c": "#000000", "python": "#9467bd", "processbuilder-true": "#8c564b", "processbuilder-jvm": "#e377c2",
 }
-DASHES = {"jni": "", "jnr": "7,4", "jna": "2,3", "-": ""}
+DASHES = {"jni": "", "jnr": "7,4", "jna": "2,3", "ffm": "1,2,6,2", "-": ""}
 
 
 def esc(text):
@@ -321,14 +322,15 @@ def svg_chart(results, machine):
         out.append('<text x="%d" y="%d">%s</text>' % (lx + 38, y, esc(system)))
     y = ly + 20 + len(FORK_SYSTEMS + OTHER_SYSTEMS) * 20 + 16
     out.append('<text x="%d" y="%d" font-weight="bold">backend</text>' % (lx, y))
-    for i, backend in enumerate(["jni", "jnr", "jna"]):
+    shown = [b for b in ["jni", "jnr", "jna", "ffm"] if b in BACKENDS]
+    for i, backend in enumerate(shown):
         yy = y + 20 + i * 20
         dash = DASHES[backend]
         out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#333" stroke-width="2"%s/>' % (
             lx, yy - 4, lx + 30, yy - 4, (' stroke-dasharray="%s"' % dash) if dash else ""))
         out.append('<text x="%d" y="%d">%s</text>' % (lx + 38, yy, backend))
-    out.append('<text x="%d" y="%d" fill="#555">c, python and processbuilder-*</text>' % (lx, y + 86))
-    out.append('<text x="%d" y="%d" fill="#555">have no backend (solid).</text>' % (lx, y + 102))
+    out.append('<text x="%d" y="%d" fill="#555">c, python and processbuilder-*</text>' % (lx, y + 26 + 20 * len(shown)))
+    out.append('<text x="%d" y="%d" fill="#555">have no backend (solid).</text>' % (lx, y + 42 + 20 * len(shown)))
     out.append('<text x="20" y="%d" fill="#555">%s</text>' % (height - 16, esc(
         "raw: SPI fork + child _exit + waitpid. run: Forker.fork(empty task).waitFor(). call: Forker.call(small task). pool: ForkPool.submit of a small function, pool warm. "
         "exec: Forker.exec(/bin/true).waitFor(). Data: fork-bench/target/bench/results.csv.")))
@@ -342,8 +344,11 @@ def main(argv):
         return 64
     out = argv[1]
     docs = argv[argv.index("--docs") + 1] if "--docs" in argv else None
+    global BACKENDS
     results, rss = load(out)
     machine = read_machine(os.path.join(out, "machine.txt"))
+    if machine.get("backends"):
+        BACKENDS = [b for b in machine["backends"].split(",") if b]
     write_csv(out, results)
     text = table(results, rss)
     goals = targets(results)

@@ -147,11 +147,6 @@ public final class ForkDemo {
 
     private static String childPath(ProcessForker backend, ForkOptions forkOptions) {
         String deadline = forkOptions.deadline().map(d -> d.toMillis() + " ms").orElse("none");
-        if (backend instanceof NativeChildPaths && backend.name().equals("ffm")) {
-            // FFM has no C of ours: the child returns from the fork downcall into Java
-            return "the child runs a few pre-warmed lines of Java between fork and _exit, allocating nothing;"
-                + " watchdog deadline " + deadline;
-        }
         if (backend instanceof NativeChildPaths) {
             return "the child runs in native code only; watchdog deadline " + deadline;
         }

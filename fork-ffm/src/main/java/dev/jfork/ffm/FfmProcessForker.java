@@ -1,6 +1,7 @@
 package dev.jfork.ffm;
 
-import dev.jfork.spi.NativeChildPaths;
+import dev.jfork.spi.MemoryAdvice;
+import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.Platform;
 import dev.jfork.spi.ProcessForker;
 import java.util.Optional;
@@ -14,15 +15,13 @@ import java.util.Optional;
  * On 22 or later it hands every call to {@code dev.jfork.ffm.internal.FfmBackend}, compiled for
  * JDK 22 and loaded by reflection only then.
  *
- * <p>{@link NativeChildPaths}: {@link #spawn} runs the child entirely in native code
- * ({@code posix_spawnp}, as on {@code jni}). {@link #forkWriteAndExit} and
- * {@link #forkPrintPidAndExit} cannot: there is no C of ours, so the child returns from the
- * {@code fork} downcall into Java and runs a few lines of it (no allocation, buffers made in the
- * parent, every downcall and branch it takes already run and compiled in the parent) before
- * {@code _exit}. Such a child can still hang if a safepoint was in flight at the fork; its deadline
- * ends it then.
+ * <p>{@link NativeSpawn}: {@link #spawn} starts a program with {@code posix_spawnp}, the child
+ * entirely in libc. It is not {@code NativeChildPaths}: with no C of ours, a child made by a
+ * {@code fork} downcall returns into Java, so it could not keep that interface's promise of a child
+ * that runs no Java. jfork's children on ffm take the safe Java path instead (pre-warm, start
+ * handshake, watchdog), as on jnr and jna.
  */
-public final class FfmProcessForker implements ProcessForker, NativeChildPaths {
+public final class FfmProcessForker implements ProcessForker, NativeSpawn, MemoryAdvice {
     /** The first JDK on which the Foreign Function and Memory API is final. */
     public static final int REQUIRED_FEATURE = 22;
 
@@ -147,18 +146,13 @@ public final class FfmProcessForker implements ProcessForker, NativeChildPaths {
     }
 
     @Override
-    public int forkWriteAndExit(int fd, byte[] bytes, int exitCode, int alarmSeconds) {
-        return impl().natives.forkWriteAndExit(fd, bytes, exitCode, alarmSeconds);
-    }
-
-    @Override
-    public int forkPrintPidAndExit(int fd, byte[] prefix, byte[] suffix, int exitCode, int alarmSeconds) {
-        return impl().natives.forkPrintPidAndExit(fd, prefix, suffix, exitCode, alarmSeconds);
+    public void madvise(long address, long length, int advice) {
+        impl().advice.madvise(address, length, advice);
     }
 
     @Override
     public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd) {
-        return impl().natives.spawn(argv, stdinFd, stdoutFd, stderrFd);
+        return impl().spawn.spawn(argv, stdinFd, stdoutFd, stderrFd);
     }
 
     @Override
@@ -167,14 +161,16 @@ public final class FfmProcessForker implements ProcessForker, NativeChildPaths {
         return "ffm backend (" + (cause == null ? "available" : "unavailable: " + cause.getMessage()) + ")";
     }
 
-    /** The JDK 22 implementation, which implements both SPI interfaces, seen as both. */
+    /** The JDK 22 implementation, seen as each SPI interface it implements. */
     private static final class Delegate {
         private final ProcessForker posix;
-        private final NativeChildPaths natives;
+        private final NativeSpawn spawn;
+        private final MemoryAdvice advice;
 
         Delegate(Object impl) {
             this.posix = (ProcessForker) impl;
-            this.natives = (NativeChildPaths) impl;
+            this.spawn = (NativeSpawn) impl;
+            this.advice = (MemoryAdvice) impl;
         }
     }
 

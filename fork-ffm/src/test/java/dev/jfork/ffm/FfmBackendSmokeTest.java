@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jfork.ErrnoException;
 import dev.jfork.WaitStatus;
+import dev.jfork.spi.NativeChildPaths;
+import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.ProcessForker;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A quick check of the FFM backend on its own, as the JNI backend's: it binds, forks, reaps,
- * spawns and runs the native
- * child paths. Every child is reaped (SIGKILL first when needed) even when a test fails, children
+ * A quick check of the FFM backend on its own: it binds, forks, reaps and spawns, and it offers
+ * {@link NativeSpawn} but not {@link NativeChildPaths}. Every child is reaped (SIGKILL first when needed) even when a test fails, children
  * arm their own alarm, and the parent never blocks in {@code waitpid} without a deadline.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -76,6 +77,12 @@ class FfmBackendSmokeTest {
         assertThat(ServiceLoader.load(ProcessForker.class).stream().map(ServiceLoader.Provider::type))
             .contains(FfmProcessForker.class);
         assertThat(forker.name()).isEqualTo("ffm");
+    }
+
+    @Test
+    void spawnsNativelyButHasNoNativeChildPaths() {
+        // a child of a fork downcall returns into Java: it cannot promise a child that runs no Java
+        assertThat(forker).isInstanceOf(NativeSpawn.class).isNotInstanceOf(NativeChildPaths.class);
     }
 
     @Test
@@ -133,44 +140,6 @@ class FfmBackendSmokeTest {
 
         assertThat(readAll(out[0])).isEqualTo("hello\n");
         assertThat(await(pid).exited()).isTrue();
-    }
-
-    @Test
-    void forkPrintPidAndExitWritesTheChildsPid() {
-        int[] p = pipe();
-        int pid = forker.forkPrintPidAndExit(p[1], bytes("pid="), bytes("\n"), 5, CHILD_ALARM_SECONDS);
-        children.add(pid);
-        closeFd(p[1]);
-
-        assertThat(readAll(p[0])).isEqualTo("pid=" + pid + "\n");
-        assertThat(await(pid).exitCode()).isEqualTo(5);
-    }
-
-    @Test
-    void forkWriteAndExitWritesAllBytes() {
-        int[] p = pipe();
-        byte[] payload = new byte[100_000];
-        for (int i = 0; i < payload.length; i++) {
-            payload[i] = (byte) ('a' + i % 26);
-        }
-        int pid = forker.forkWriteAndExit(p[1], payload, 3, CHILD_ALARM_SECONDS);
-        children.add(pid);
-        closeFd(p[1]);
-
-        assertThat(readAll(p[0])).isEqualTo(new String(payload, StandardCharsets.US_ASCII));
-        assertThat(await(pid).exitCode()).isEqualTo(3);
-    }
-
-    @Test
-    void failedWriteInNativeChildExits127() {
-        int[] p = pipe();
-        closeFd(p[0]);
-        // No reader: the child's write fails with EPIPE (SIGPIPE is ignored by the JVM and so in
-        // the child) or the child dies of SIGPIPE; either way it does not exit with 0.
-        int pid = forker.forkWriteAndExit(p[1], bytes("x"), 0, CHILD_ALARM_SECONDS);
-        children.add(pid);
-        WaitStatus status = await(pid);
-        assertThat(status.shellCode()).isIn(127, 128 + 13);
     }
 
     @Test
