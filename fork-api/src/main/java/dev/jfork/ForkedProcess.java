@@ -85,6 +85,14 @@ public final class ForkedProcess extends Process {
     }
 
     /**
+     * Runs {@code action} once the child is reaped, on the reaper (under the fork lock): for jfork's own
+     * bookkeeping, which must be short; users' continuations go through {@link #onExit()}.
+     */
+    void whenReaped(Runnable action) {
+        end.whenComplete((ended, failure) -> action.run());
+    }
+
+    /**
      * Waits for the end and reaps, in the calling thread; for a child watched without a reaper.
      *
      * @return how it ended

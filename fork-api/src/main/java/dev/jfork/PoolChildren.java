@@ -1,6 +1,7 @@
 package dev.jfork;
 
 import dev.jfork.internal.call.PreparedClasses;
+import dev.jfork.internal.vm.VmQuiescence;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -65,7 +66,7 @@ final class PoolChildren {
 
     /** Starts the filler. */
     void startFilling() {
-        Thread filler = new Thread(this::fillThenStay, Forker.THREAD_NAME_PREFIX + "pool-" + POOLS.incrementAndGet());
+        Thread filler = new Thread(this::fillThenStay, VmQuiescence.POOL_THREAD_PREFIX + POOLS.incrementAndGet());
         filler.setDaemon(true);
         filler.start();
     }
@@ -321,7 +322,8 @@ final class PoolChildren {
         PooledChild child = starts.startPoolChild(function, options.tasksPerChild(), prepared.generation(),
             lastRequest, lastAnswer);
         live.add(child);
-        child.process().onExit().whenComplete((p, e) -> live.remove(child));
+        // on the reaper itself: no callback thread woken while the filler may be forking
+        child.process().whenReaped(() -> live.remove(child));
         return child;
     }
 }

@@ -143,12 +143,26 @@ public final class HeapOnHugePages {
             }
         }
         addIfHeap(candidates, run, runEnd - runStart, maxHeap);
+        if (candidates.size() > 1) {
+            // another reservation of that size (seen at 512 MB): the heap's is the one whose committed
+            // part is the heap's committed size
+            long committed = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+            candidates.removeIf(ranges -> Math.abs(committedBytes(ranges) - committed) > SLACK);
+        }
         if (candidates.size() != 1) {
             throw new IllegalStateException("jfork: cannot tell the Java heap in " + MAPS + ": " + candidates.size()
                 + " anonymous reservations of its maximum size (" + (maxHeap >> 20) + " MB); start the JVM with"
                 + " -XX:+UseTransparentHugePages instead");
         }
         return candidates.get(0);
+    }
+
+    private static long committedBytes(List<long[]> ranges) {
+        long bytes = 0;
+        for (long[] range : ranges) {
+            bytes += range[1] - range[0];
+        }
+        return bytes;
     }
 
     private static void addIfHeap(List<List<long[]>> candidates, List<long[]> run, long length, long maxHeap) {
