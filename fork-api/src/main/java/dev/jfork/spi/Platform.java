@@ -1,5 +1,7 @@
 package dev.jfork.spi;
 
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -46,6 +48,22 @@ public final class Platform {
             return classifier(System.getProperty("os.name"), System.getProperty("os.arch"));
         } catch (UnsupportedOperationException e) {
             throw new UnsupportedOperationException("the " + backend + " backend: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The charset the JDK itself encodes file names and program arguments in ({@code sun.jnu.encoding}),
+     * for backends that pass strings to C: the default charset when it is not set, UTF-8 when it names
+     * no charset this JVM knows.
+     *
+     * @return the charset
+     */
+    public static Charset fileNameCharset() {
+        String name = System.getProperty("sun.jnu.encoding");
+        try {
+            return name == null ? Charset.defaultCharset() : Charset.forName(name);
+        } catch (IllegalArgumentException e) {
+            return StandardCharsets.UTF_8;
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.jfork.spi;
 
 import dev.jfork.ErrnoException;
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -35,7 +34,7 @@ public final class PosixSpawn {
     private static final int SIGTERM = 15;
     /** Each structure gets a 64-byte aligned slot at least this large, for room to spare. */
     private static final int SLOT = 512;
-    private static final Charset CHARSET = jnuCharset();
+    private static final Charset CHARSET = Platform.fileNameCharset();
 
     private PosixSpawn() {
     }
@@ -158,15 +157,6 @@ public final class PosixSpawn {
     private static void check(int error, String operation) {
         if (error != 0) {
             throw new ErrnoException(operation, error);
-        }
-    }
-
-    private static Charset jnuCharset() {
-        String name = System.getProperty("sun.jnu.encoding");
-        try {
-            return name == null ? Charset.defaultCharset() : Charset.forName(name);
-        } catch (IllegalArgumentException e) {
-            return StandardCharsets.UTF_8;
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.jfork.jni;
 
+import dev.jfork.spi.Platform;
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -10,7 +10,7 @@ import java.util.Objects;
  * {@code java.io.File} and {@code ProcessBuilder}.
  */
 final class CStrings {
-    private static final Charset CHARSET = jnuCharset();
+    private static final Charset CHARSET = Platform.fileNameCharset();
 
     private CStrings() {
     }
@@ -60,14 +60,5 @@ final class CStrings {
         byte[] c = new byte[bytes.length + 1];
         System.arraycopy(bytes, 0, c, 0, bytes.length);
         return c;
-    }
-
-    private static Charset jnuCharset() {
-        String name = System.getProperty("sun.jnu.encoding");
-        try {
-            return name == null ? Charset.defaultCharset() : Charset.forName(name);
-        } catch (IllegalArgumentException e) {
-            return StandardCharsets.UTF_8;
-        }
     }
 }

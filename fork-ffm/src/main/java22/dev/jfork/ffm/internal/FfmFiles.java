@@ -11,11 +11,11 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.jfork.ErrnoException;
+import dev.jfork.spi.Platform;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -28,7 +28,7 @@ final class FfmFiles {
     private static final int O_CLOEXEC = 02000000;
     /** {@code CLOSE_RANGE_CLOEXEC} from {@code linux/close_range.h}. */
     private static final int CLOSE_RANGE_CLOEXEC = 4;
-    private static final Charset CHARSET = jnuCharset();
+    private static final Charset CHARSET = Platform.fileNameCharset();
 
     private FfmFiles() {
     }
@@ -184,14 +184,5 @@ final class FfmFiles {
         }
         array.setAtIndex(ADDRESS, argv.length, MemorySegment.NULL);
         return array;
-    }
-
-    private static Charset jnuCharset() {
-        String name = System.getProperty("sun.jnu.encoding");
-        try {
-            return name == null ? Charset.defaultCharset() : Charset.forName(name);
-        } catch (IllegalArgumentException e) {
-            return StandardCharsets.UTF_8;
-        }
     }
 }
