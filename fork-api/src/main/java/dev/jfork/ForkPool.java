@@ -65,7 +65,7 @@ public final class ForkPool<A, R> implements AutoCloseable {
     public R submit(A argument) {
         children.ensureOpen();
         byte[] request = CallProtocol.encodeValue(argument);
-        if (request[0] != CallProtocol.VALUE) {
+        if (!CallProtocol.isValue(request)) {
             throw new IllegalArgumentException("jfork: a pool's argument must be serialisable: "
                 + CallProtocol.text(request).replace("the task's result", "the argument"));
         }
@@ -184,7 +184,7 @@ public final class ForkPool<A, R> implements AutoCloseable {
             }
         }
         children.rehearse(request, null);
-        if (answer[0] != CallProtocol.VALUE) {
+        if (!CallProtocol.isValue(answer)) {
             return CallResults.decodeAnswer(answer, null, process.pid());
         }
         try {

@@ -30,6 +30,12 @@ final class PoolChildren {
      * page of the parent and holds its memory map, so the tasks under way would wait for it.
      */
     private static final long FILL_HOLD_BACK_MILLIS = 20;
+    /**
+     * How long no task must have been under way before the filler forks (within the hold-back): a fork
+     * started as a task ends stalls the submitting thread on its way out (its next page fault waits for
+     * the fork to release the memory map), which measured as a third of a small task's time.
+     */
+    private static final long FILL_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final Forker forker;
     private final ChildStarts starts;
@@ -49,6 +55,8 @@ final class PoolChildren {
     private volatile boolean closed;
     /** Tasks being served now; guarded by {@link #lock}. */
     private int inFlight;
+    /** {@link System#nanoTime()} when the last task ended; guarded by {@link #lock}. */
+    private long lastTaskEnded = System.nanoTime() - FILL_QUIET_NANOS;
     /** The last request and answer, for new children to rehearse (see {@code PoolChildBody}). */
     private volatile byte[] lastRequest;
     private volatile byte[] lastAnswer;
@@ -91,6 +99,7 @@ final class PoolChildren {
     void taskEnded() {
         synchronized (lock) {
             inFlight--;
+            lastTaskEnded = System.nanoTime();
             lock.notifyAll();
         }
     }
@@ -272,10 +281,14 @@ final class PoolChildren {
                         lock.wait();
                     }
                     long holdUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FILL_HOLD_BACK_MILLIS);
-                    long left;
-                    while (!closed && inFlight > 0 && !idle.isEmpty()
-                        && (left = holdUntil - System.nanoTime()) > 0) {
-                        lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    while (!closed && !idle.isEmpty()) {
+                        long now = System.nanoTime();
+                        long quietAt = inFlight > 0 ? holdUntil : lastTaskEnded + FILL_QUIET_NANOS;
+                        long until = Math.min(holdUntil, quietAt);
+                        if (until - now <= 0) {
+                            break;
+                        }
+                        TimeUnit.NANOSECONDS.timedWait(lock, until - now);
                     }
                 } catch (InterruptedException e) {
                     // jfork's own thread: nobody interrupts it but to end it, and close() does that

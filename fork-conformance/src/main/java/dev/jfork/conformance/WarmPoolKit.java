@@ -209,6 +209,34 @@ public abstract class WarmPoolKit extends EverydayJavaKit {
             }
         }
 
+        @Test
+        @DisplayName("null, boxed primitives, strings and byte arrays cross exactly, through a pool and a call")
+        void plainValuesCrossExactly() throws Exception {
+            byte[] megabyte = new byte[1 << 20];
+            new java.util.Random(11).nextBytes(megabyte);
+            List<Object> values = java.util.Arrays.asList(null, true, (byte) -128, (short) -2, 'λ', Integer.MIN_VALUE,
+                Long.MAX_VALUE, -0.0f, Double.NaN, "", "héllo ÿ", "日本語, unpaired \uD800", "x".repeat(70_000),
+                new byte[0], megabyte);
+            try (ForkPool<Object, Object> pool = pools.pool((Object x) -> x, POOL)) {
+                for (Object value : values) {
+                    assertSameValue(pool.submit(value), value);
+                }
+            }
+            for (Object value : java.util.Arrays.asList(Long.MIN_VALUE, "日本語 \uDC00", megabyte, null)) {
+                assertSameValue(pools.call(() -> value), value);
+            }
+        }
+
+        private void assertSameValue(Object back, Object value) {
+            if (value instanceof byte[]) {
+                assertThat(back).isInstanceOf(byte[].class);
+                assertThat(java.util.Arrays.equals((byte[]) back, (byte[]) value)).as("the same bytes").isTrue();
+            } else {
+                assertThat(back).isEqualTo(value);
+                assertThat(back == null ? null : back.getClass()).isEqualTo(value == null ? null : value.getClass());
+            }
+        }
+
         private List<Long> liveChildren() {
             return ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
                 .collect(Collectors.toList());

@@ -10,8 +10,10 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 
 /**
- * How a {@code call} child sends back its result: one tag byte, then a Java-serialised value, or
- * an exception as plain data ({@link ThrowableCodec}), or text.
+ * How a {@code call} child sends back its result, and a pool its arguments and answers: one tag byte,
+ * then a Java-serialised value ({@link #VALUE}), or a value of a JDK type written without serialisation
+ * ({@link #PLAIN}: null, the boxed primitives, {@code String}, {@code byte[]}), or an exception as plain
+ * data ({@link ThrowableCodec}), or text.
  */
 public final class CallProtocol {
     public static final byte VALUE = 0;
@@ -19,11 +21,53 @@ public final class CallProtocol {
     public static final byte THREW_TEXT = 2;
     public static final byte NOT_SERIALIZABLE = 3;
     public static final byte RESULT_FAILED = 4;
+    /** A value of one of {@link PlainValues}' types, read back without {@code ObjectInputStream}. */
+    public static final byte PLAIN = 5;
 
     private CallProtocol() {
     }
 
+    /**
+     * @param message a message, tag included
+     * @return whether it holds a value ({@link #VALUE} or {@link #PLAIN}), which {@link #deserialize} reads
+     */
+    public static boolean isValue(byte[] message) {
+        return message.length > 0 && (message[0] == VALUE || message[0] == PLAIN);
+    }
+
+    /**
+     * @param message a message whose {@link #isValue} holds
+     * @return whether reading it back loads no class: its value is of a JDK type every JVM has ready
+     */
+    public static boolean isPlain(byte[] message) {
+        return message.length > 0 && message[0] == PLAIN;
+    }
+
+    /**
+     * @param value a value
+     * @return whether {@link #encodeValue} writes it without Java serialisation
+     */
+    public static boolean isPlainValue(Object value) {
+        return PlainValues.isPlain(value);
+    }
+
+    /**
+     * Writes a plain value's message ({@link #isPlainValue} holds) into {@code out}, tag included.
+     *
+     * @param value the value
+     * @param out where to
+     */
+    public static void writePlain(Object value, ByteArrayOutputStream out) {
+        out.write(PLAIN);
+        PlainValues.write(value, out);
+    }
+
     public static byte[] encodeValue(Object value) {
+        if (PlainValues.isPlain(value)) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(16);
+            writePlain(value, bytes);
+            return bytes.toByteArray();
+        }
         if (value != null && !(value instanceof java.io.Serializable)) {
             // checked before any serialisation code runs: describing a class for the first time
             // defines classes, which can hang in a child
@@ -92,6 +136,9 @@ public final class CallProtocol {
     }
 
     public static Object deserialize(byte[] message) throws IOException, ClassNotFoundException {
+        if (isPlain(message)) {
+            return PlainValues.read(message, 1);
+        }
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(message, 1, message.length - 1))) {
             return in.readObject();
         }

@@ -52,6 +52,7 @@ public final class CallResults {
     public static <T> T decodeAnswer(byte[] message, ChildEnd end, long pid) {
         switch (message[0]) {
             case CallProtocol.VALUE:
+            case CallProtocol.PLAIN:
                 return (T) read(message, pid, end, true);
             case CallProtocol.THREW:
                 Throwable thrown = (Throwable) read(message, pid, end, false);

@@ -25,7 +25,7 @@ public final class PreparedClasses {
     }
 
     /**
-     * Reads a {@link CallProtocol#VALUE} message here, in the parent, noting each class in it; a class not
+     * Reads a value message ({@link CallProtocol#isValue}) here, in the parent, noting each class in it; a class not
      * seen before is prepared and moves the generation on.
      *
      * @param message the message, tag included
@@ -34,6 +34,10 @@ public final class PreparedClasses {
      * @throws ClassNotFoundException when one of its classes cannot be found
      */
     public Object read(byte[] message) throws IOException, ClassNotFoundException {
+        if (CallProtocol.isPlain(message)) {
+            // JDK types only: nothing to prepare
+            return CallProtocol.deserialize(message);
+        }
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(message, 1, message.length - 1)) {
             @Override
             protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {

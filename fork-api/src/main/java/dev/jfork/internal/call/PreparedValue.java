@@ -31,12 +31,18 @@ public final class PreparedValue {
     }
 
     /**
-     * In the child: serialises {@code value} into the buffer.
+     * In the child: serialises {@code value} into the buffer; a plain one ({@link CallProtocol#PLAIN}:
+     * null, a boxed primitive, a string, a byte array) replaces the stream with its few bytes.
      *
      * @param value a {@link java.io.Serializable} value, or null
      * @throws IOException when the value cannot be serialised; nothing was sent
      */
     public void serialize(Object value) throws IOException {
+        if (CallProtocol.isPlainValue(value)) {
+            bytes.reset();
+            CallProtocol.writePlain(value, bytes);
+            return;
+        }
         out.writeObject(value);
         out.flush();
     }
@@ -48,6 +54,11 @@ public final class PreparedValue {
      */
     public void sendTo(ProcessForker backend, int fd) throws IOException {
         bytes.writeTo(backend, fd);
+    }
+
+    /** @return a copy of the message as {@link #sendTo} would send it now */
+    byte[] message() {
+        return bytes.toByteArray();
     }
 
     /** A byte buffer that writes itself from offset 0, with no copy, as the SPI's write wants. */

@@ -53,7 +53,7 @@ public final class CallBody implements ChildTask, FailureReporter {
         // not serialisable: the message that says why (it allocates, but the task is done)
         byte[] message = CallProtocol.encodeValue(value);
         FdOutputStream.writeFully(backend, resultFd, message);
-        return message[0] == CallProtocol.VALUE ? 0 : ForkedProcess.EXIT_UNCAUGHT;
+        return CallProtocol.isValue(message) ? 0 : ForkedProcess.EXIT_UNCAUGHT;
     }
 
     @Override

@@ -28,7 +28,7 @@ public final class PoolChildBody implements ChildTask, FailureReporter {
      * @param responseFd the write end of the response pipe
      * @param tasks how many tasks this child runs before it ends
      * @param sampleRequest the pool's last request, or null: rehearsed before the first task
-     * @param sampleAnswer the pool's last answer (a {@link CallProtocol#VALUE} message), or null
+     * @param sampleAnswer the pool's last answer (a value message: {@link CallProtocol#isValue}), or null
      */
     public PoolChildBody(ProcessForker backend, Function<Object, Object> function, int requestFd, int responseFd,
                          int tasks, byte[] sampleRequest, byte[] sampleAnswer) {

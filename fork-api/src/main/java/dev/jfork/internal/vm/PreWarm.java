@@ -95,8 +95,11 @@ public final class PreWarm {
             byte[] number = CallProtocol.encodeValue(42);
             byte[] thrown = CallProtocol.encodeThrown(new IllegalStateException("warm-up"));
             CallProtocol.encodeValue(new Object());
+            // and a value that is not plain: the serialised path
+            byte[] serialised = CallProtocol.encodeValue(new int[] {42});
             CallProtocol.deserialize(value);
             CallProtocol.deserialize(number);
+            CallProtocol.deserialize(serialised);
             CallProtocol.decodeThrown(thrown);
             CallProtocol.text(value);
             // the child bodies themselves, on harmless arguments: exec of a missing path, marking no
