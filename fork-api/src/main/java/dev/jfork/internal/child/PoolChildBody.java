@@ -8,9 +8,9 @@ import java.util.function.Function;
 
 /**
  * The life of a pool child ({@code dev.jfork.ForkPool}): it waits on its request pipe, runs the pool's
- * function on each argument it is sent, and answers on its response pipe, up to its number of tasks;
- * the end of the request pipe (the pool retired it, or closed) ends it with exit code 0. Made in the
- * parent, before the fork.
+ * function on each argument it is sent, and answers on its response pipe, up to its number of tasks,
+ * then waits; the end of the request pipe (the pool let it go, retired it, or closed) ends it with exit
+ * code 0. Made in the parent, before the fork.
  */
 public final class PoolChildBody implements ChildTask, FailureReporter {
     private final ProcessForker backend;
@@ -56,6 +56,11 @@ public final class PoolChildBody implements ChildTask, FailureReporter {
                 answer = CallProtocol.encodeThrown(t);
             }
             Frames.write(backend, responseFd, answer);
+        }
+        // its last task answered, it waits for the pool to let it go (the end of its request pipe), so
+        // that its exit does not compete with the submitter for a CPU while the answer is being read
+        while (Frames.read(backend, requestFd) != null) {
+            // the pool sends a child no more than its number of tasks
         }
         return 0;
     }
