@@ -23,6 +23,12 @@ public final class ChildPlan {
     public final int parentPid;
     /** jfork's open descriptors at the fork; set under {@code OwnedFds.LOCK} right before it. */
     public long[] inherited = NONE;
+    /**
+     * Whether the child looks at the VM's chunk-pool lock before its start byte ({@code InheritedLocks});
+     * set before the fork. After a few children in a row found it held, the next goes ahead unchecked:
+     * it may not need the lock at all, and one that does is reported deadlocked within a second.
+     */
+    public boolean checkInheritedLocks = true;
 
     /**
      * A plan for a real child.

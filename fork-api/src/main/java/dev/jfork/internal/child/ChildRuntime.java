@@ -8,6 +8,7 @@ import dev.jfork.internal.io.FdInputStream;
 import dev.jfork.internal.io.FdOutputStream;
 import dev.jfork.internal.io.OwnedFds;
 import dev.jfork.internal.launch.HookRegistry;
+import dev.jfork.internal.vm.InheritedLocks;
 import dev.jfork.internal.vm.PreWarm;
 import dev.jfork.spi.ProcessForker;
 import java.io.BufferedInputStream;
@@ -152,6 +153,11 @@ public final class ChildRuntime {
             // before the start byte: a child stuck here is killed and forked again. The parent's
             // warm-up (no parent pid) only looks: swapping its own jars' descriptors could race its readers
             OwnFileOffsets.take(backend, plan.parentPid > 0);
+            if (plan.parentPid > 0 && plan.checkInheritedLocks && InheritedLocks.heldAtFork()) {
+                // another thread of the parent held the VM's chunk-pool lock at the fork: the first
+                // arena allocation here would wait for ever. Unstarted, the parent forks again at once
+                backend._exit(InheritedLocks.EXIT_LOCK_HELD);
+            }
         }
         backend.write(plan.handshakeFd, STARTED, 1);
         if (backend.read(plan.goFd, GO, 1) != 1) {

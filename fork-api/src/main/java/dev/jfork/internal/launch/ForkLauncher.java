@@ -12,6 +12,7 @@ import dev.jfork.internal.child.ChildPlan;
 import dev.jfork.internal.child.ChildRuntime;
 import dev.jfork.internal.child.ExecBody;
 import dev.jfork.internal.io.OwnedFds;
+import dev.jfork.internal.vm.InheritedLocks;
 import dev.jfork.internal.vm.VmQuiescence;
 import dev.jfork.spi.NativeChildPaths;
 import dev.jfork.spi.NativeSpawn;
@@ -30,12 +31,18 @@ public final class ForkLauncher {
     private static final ForkSafeLock FORK_LOCK = new ForkSafeLock();
     private static final Duration QUIET_WAIT = Duration.ofMillis(200);
     private static final AtomicLong RESTARTS = new AtomicLong();
+    private static final AtomicLong LOCK_HELD_RESTARTS = new AtomicLong();
     /**
      * How many times, at most, a child forked while one of the JVM's threads ran is killed before its
      * go and forked again; after that the next one goes ahead (the wait for an idle instant comes
      * first each time).
      */
     private static final int BUSY_FORK_RETRIES = 4;
+    /**
+     * How many children in a row may find the VM's chunk-pool lock held at their fork and be forked again
+     * at once ({@link InheritedLocks}); the next goes ahead without looking.
+     */
+    private static final int LOCK_HELD_RETRIES = 4;
     private static final byte[] GO = {'G'};
 
     /** What {@link #start} returns in the child of a raw fork: pid 0. */
@@ -100,6 +107,14 @@ public final class ForkLauncher {
     }
 
     /**
+     * @return how many of {@link #restartsBeforeStart()} were children that found the VM's chunk-pool
+     *     lock held at their fork ({@link InheritedLocks})
+     */
+    public static long restartsForHeldLock() {
+        return LOCK_HELD_RESTARTS.get();
+    }
+
+    /**
      * Forks a child that runs {@code task} (a Java child) or execs (an {@link ExecBody}), and returns it
      * once it has sent its start byte.
      *
@@ -117,6 +132,7 @@ public final class ForkLauncher {
         ChildFailureException lastHang = null;
         int attempt = 1;
         int busyForks = 0;
+        int heldForks = 0;
         // the hooks bracket each child that may start; the re-forks of a child discarded unstarted
         // (the JVM was busy at its fork) happen inside one bracket, so the user sees one fork
         boolean hooksOpen = false;
@@ -141,6 +157,7 @@ public final class ForkLauncher {
                     throw e;
                 }
                 ChildPlan plan = stdio.plan(handshake, go, keepInChild, alarm, javaChild, parent.pid());
+                plan.checkInheritedLocks = heldForks < LOCK_HELD_RETRIES;
                 int pid;
                 boolean forkedWhileBusy;
                 // the locks around the fork wake nobody when the child releases them (ForkSafeLock)
@@ -232,6 +249,14 @@ public final class ForkLauncher {
                 int[] status = new int[1];
                 backend.waitpid(pid, status, 0);
                 RESTARTS.incrementAndGet();
+                WaitStatus ended = WaitStatus.of(status[0]);
+                if (ended.exited() && ended.exitCode() == InheritedLocks.EXIT_LOCK_HELD) {
+                    // it found the VM's chunk-pool lock held at its fork and ended unstarted: a fork
+                    // an instant later finds it free, as after a busy fork
+                    heldForks++;
+                    LOCK_HELD_RESTARTS.incrementAndGet();
+                    continue;
+                }
                 pauseBeforeRetry(attempt);
                 lastHang = new ChildFailureException("jfork: child " + pid + " sent no start byte within "
                     + handshakeMillis + " ms (stuck inside the JVM before the task began) and was killed; "

@@ -9,6 +9,7 @@ import dev.jfork.internal.vm.EdenHeadroom;
 import dev.jfork.internal.vm.HeapCheck;
 import dev.jfork.internal.vm.HeapOnHugePages;
 import dev.jfork.internal.vm.HugePageAdvice;
+import dev.jfork.internal.vm.InheritedLocks;
 import dev.jfork.internal.vm.InterpretedForkSite;
 import dev.jfork.internal.vm.PreWarm;
 import dev.jfork.internal.vm.ThreadCheck;
@@ -55,6 +56,7 @@ final class ParentPreparation {
                     InterpretedForkSite.ensure();
                     ClassPreload.jdkClassListOnce();
                     warmUpOncePerBackend();
+                    InheritedLocks.locateOnce();
                     pid = backend.getpid();
                     childStreams = new ChildStreams(ChildRuntime.childInput(backend),
                         ChildRuntime.childStream(backend, 1), ChildRuntime.childStream(backend, 2));
