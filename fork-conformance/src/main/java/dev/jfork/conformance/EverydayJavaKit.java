@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
@@ -279,6 +280,37 @@ public abstract class EverydayJavaKit extends SafeLayerPromisesKit {
                 System.gc();
                 return 1;
             });
+        }
+
+        @Test
+        @DisplayName("synchronized on a monitor another thread held at the fork: deadlocked (JDK 17 parks it with a timeout)")
+        void monitorHeldAtFork() throws Exception {
+            Object monitor = new Object();
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Thread holder = new Thread(() -> {
+                synchronized (monitor) {
+                    held.countDown();
+                    try {
+                        release.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }, "kit-monitor-holder");
+            holder.start();
+            try {
+                assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+                assertDeadlocked(() -> {
+                    synchronized (monitor) {
+                        return 1;
+                    }
+                });
+            } finally {
+                release.countDown();
+                holder.join(10_000);
+            }
+            assertThat(holder.isAlive()).isFalse();
         }
 
         @Test

@@ -190,7 +190,8 @@ public final class DeadlockWatch {
         int machine = kernelMachine(proc);
         boolean emulated = machine != JVM_MACHINE;
         int futex = machine == EM_AARCH64 ? FUTEX_AARCH64 : FUTEX_X86_64;
-        if (singleThreaded(status, emulated) && asleepForever(syscall, futex)) {
+        if (singleThreaded(status, emulated) && (asleepForever(syscall, futex)
+            || inFutexWait(syscall, futex) && MonitorEntryWait.entering(w.pid, syscall))) {
             return ++w.strikes >= STRIKES;
         }
         w.strikes = 0;
@@ -263,21 +264,32 @@ public final class DeadlockWatch {
      * @param futex {@code __NR_futex} of the child's program as the kernel runs it
      */
     static boolean asleepForever(String syscall, int futex) {
+        return futexWait(syscall, futex) == 0;
+    }
+
+    /** Whether it shows a wait on a private futex, with or without a timeout. */
+    static boolean inFutexWait(String syscall, int futex) {
+        return futexWait(syscall, futex) >= 0;
+    }
+
+    /** @return -1 when not a wait on a private futex, else its timeout argument (0: none) */
+    private static long futexWait(String syscall, int futex) {
         String[] fields = syscall.strip().split(" ");
         if (fields.length < 5) {
-            return false;
+            return -1;
         }
         try {
             if (Integer.parseInt(fields[0]) != futex) {
-                return false;
+                return -1;
             }
             long op = Long.decode(fields[2]);
             long timeout = Long.decode(fields[4]);
             long cmd = op & FUTEX_CMD_MASK;
-            return (op & FUTEX_PRIVATE_FLAG) != 0 && (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && timeout == 0;
+            boolean waits = (op & FUTEX_PRIVATE_FLAG) != 0 && (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET);
+            return waits ? Math.max(0, timeout) : -1;
         } catch (NumberFormatException notASyscall) {
             // "running", or a state with no syscall
-            return false;
+            return -1;
         }
     }
 

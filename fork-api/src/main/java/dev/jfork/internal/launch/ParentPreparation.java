@@ -57,6 +57,7 @@ final class ParentPreparation {
                     ClassPreload.jdkClassListOnce();
                     warmUpOncePerBackend();
                     InheritedLocks.locateOnce();
+                    MonitorEntryWait.locateOnce();
                     pid = backend.getpid();
                     childStreams = new ChildStreams(ChildRuntime.childInput(backend),
                         ChildRuntime.childStream(backend, 1), ChildRuntime.childStream(backend, 2));

@@ -1,0 +1,142 @@
+package dev.jfork.internal.vm;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where local symbols of this JVM's {@code libjvm.so} are in memory, from the library's ELF symbol table
+ * (the one {@code nm} reads; HotSpot's file-local statics and most of its functions are not in the
+ * dynamic table) and its load address in {@code /proc/self/maps}. A forked child has the same addresses.
+ * A {@code libjvm.so} without a symbol table finds nothing. Reads this process's memory through
+ * {@code /proc/self/mem}, which needs no native call.
+ */
+public final class LibjvmSymbols {
+    private static final int SHT_SYMTAB = 2;
+    private static final int PT_LOAD = 1;
+
+    private LibjvmSymbols() {
+    }
+
+    /**
+     * Finds symbols by their (mangled) names.
+     *
+     * @param names the names
+     * @return for each name found, {address in this process, size in bytes, ELF symbol type}
+     * @throws IOException when libjvm.so is not mapped, cannot be read, or is not a 64-bit little-endian ELF
+     *     file
+     */
+    public static Map<String, long[]> find(List<String> names) throws IOException {
+        Path libjvm = null;
+        long mappedAt = -1;
+        for (String line : Files.readAllLines(Path.of("/proc/self/maps"), StandardCharsets.US_ASCII)) {
+            String[] f = line.trim().split("\\s+");
+            // private: the loader's mapping, not a reader's (this class's own map of the file is shared)
+            if (f.length >= 6 && f[5].endsWith("/libjvm.so") && f[1].endsWith("p") && Long.parseLong(f[2], 16) == 0) {
+                libjvm = Path.of(f[5]);
+                mappedAt = Long.parseUnsignedLong(f[0].substring(0, f[0].indexOf('-')), 16);
+                break;
+            }
+        }
+        if (libjvm == null) {
+            throw new IOException("libjvm.so is not in /proc/self/maps");
+        }
+        try (FileChannel file = FileChannel.open(libjvm, StandardOpenOption.READ)) {
+            MappedByteBuffer elf = file.map(FileChannel.MapMode.READ_ONLY, 0, file.size());
+            elf.order(ByteOrder.LITTLE_ENDIAN);
+            if (elf.getInt(0) != 0x464c457f || elf.get(4) != 2 || elf.get(5) != 1) {
+                throw new IOException(libjvm + " is not a 64-bit little-endian ELF file");
+            }
+            long bias = mappedAt - firstLoadAddress(elf);
+            Map<String, long[]> found = new HashMap<>();
+            scan(elf, names, bias, found);
+            return found;
+        }
+    }
+
+    /**
+     * Reads 8 bytes of this process's memory, little-endian.
+     *
+     * @param address where
+     * @return the value
+     * @throws IOException when the address is not mapped
+     */
+    public static long readLong(long address) throws IOException {
+        try (RandomAccessFile mem = new RandomAccessFile("/proc/self/mem", "r")) {
+            mem.seek(address);
+            byte[] bytes = new byte[8];
+            mem.readFully(bytes);
+            long value = 0;
+            for (int i = 7; i >= 0; i--) {
+                value = (value << 8) | (bytes[i] & 0xff);
+            }
+            return value;
+        }
+    }
+
+    /** The virtual address that file offset 0 is loaded at, relative to the load bias. */
+    private static long firstLoadAddress(MappedByteBuffer elf) throws IOException {
+        long phoff = elf.getLong(0x20);
+        int phentsize = elf.getShort(0x36) & 0xffff;
+        int phnum = elf.getShort(0x38) & 0xffff;
+        for (int i = 0; i < phnum; i++) {
+            int at = Math.toIntExact(phoff + (long) i * phentsize);
+            if (elf.getInt(at) == PT_LOAD && elf.getLong(at + 8) == 0) {
+                return elf.getLong(at + 16) & ~0xfffL;
+            }
+        }
+        throw new IOException("libjvm.so has no loadable segment at offset 0");
+    }
+
+    private static void scan(MappedByteBuffer elf, List<String> names, long bias, Map<String, long[]> found) {
+        long shoff = elf.getLong(0x28);
+        int shentsize = elf.getShort(0x3a) & 0xffff;
+        int shnum = elf.getShort(0x3c) & 0xffff;
+        byte[][] wanted = new byte[names.size()][];
+        for (int i = 0; i < wanted.length; i++) {
+            wanted[i] = (names.get(i) + '\0').getBytes(StandardCharsets.US_ASCII);
+        }
+        for (int s = 0; s < shnum; s++) {
+            int header = Math.toIntExact(shoff + (long) s * shentsize);
+            if (elf.getInt(header + 4) != SHT_SYMTAB) {
+                continue;
+            }
+            long symbols = elf.getLong(header + 24);
+            long symbolsSize = elf.getLong(header + 32);
+            int link = elf.getInt(header + 40);
+            long entry = elf.getLong(header + 56);
+            int strings = Math.toIntExact(elf.getLong(Math.toIntExact(shoff + (long) link * shentsize) + 24));
+            for (long at = symbols; entry > 0 && at + entry <= symbols + symbolsSize; at += entry) {
+                int symbol = Math.toIntExact(at);
+                int name = strings + elf.getInt(symbol);
+                for (int w = 0; w < wanted.length; w++) {
+                    if (!found.containsKey(names.get(w)) && nameIs(elf, name, wanted[w])) {
+                        found.put(names.get(w), new long[] {bias + elf.getLong(symbol + 8), elf.getLong(symbol + 16),
+                            elf.get(symbol + 4) & 0xf});
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean nameIs(MappedByteBuffer elf, int at, byte[] name) {
+        if (at + name.length > elf.limit()) {
+            return false;
+        }
+        for (int i = 0; i < name.length; i++) {
+            if (elf.get(at + i) != name[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
