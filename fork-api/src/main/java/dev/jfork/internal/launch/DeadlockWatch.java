@@ -55,10 +55,10 @@ public final class DeadlockWatch {
     private static ScheduledFuture<?> polling;
     private static volatile boolean unreadableReported;
     /**
-     * The ELF machine of the program the kernel runs for a child, read once from the first child's
-     * {@code /proc/<pid>/exe}; 0 until then. It differs from {@link #JVM_MACHINE} when the JVM runs
-     * under user-mode emulation (an arm64 JVM under {@code qemu-aarch64} on x86_64): the kernel then
-     * shows the emulator's syscall numbers and the emulator's own thread.
+     * The machine whose syscall numbers the kernel uses, found once; 0 until then. It differs from
+     * {@link #JVM_MACHINE} when the JVM runs under user-mode emulation (an arm64 JVM under
+     * {@code qemu-aarch64} on x86_64): the kernel then shows the emulator's syscall numbers and the
+     * emulator's own thread.
      */
     private static volatile int kernelMachine;
 
@@ -199,24 +199,57 @@ public final class DeadlockWatch {
     }
 
     /**
-     * The ELF machine of the child's program as the kernel sees it, read once and kept; the JVM's own
-     * when it cannot be read.
+     * The machine of the kernel's syscall numbers, read once and kept: the syscall this thread is in
+     * while it reads its own {@code /proc/thread-self/syscall} is that read, numbered 0 on x86_64 and 63
+     * on aarch64. (The child's {@code /proc/<pid>/exe} says nothing here: run through binfmt_misc, an
+     * emulated JVM's exe is the arm64 java, yet its syscalls are the host's.) Then the first child's
+     * {@code exe}; the JVM's own machine when neither can be read.
      */
     private static int kernelMachine(Path proc) {
         int machine = kernelMachine;
         if (machine == 0) {
-            machine = JVM_MACHINE;
-            try (InputStream in = Files.newInputStream(proc.resolve("exe"))) {
-                byte[] header = in.readNBytes(20);
-                if (header.length == 20) {
-                    machine = elfMachine(header);
+            machine = machineOfSyscallNumbers();
+            if (machine == 0) {
+                machine = JVM_MACHINE;
+                try (InputStream in = Files.newInputStream(proc.resolve("exe"))) {
+                    byte[] header = in.readNBytes(20);
+                    if (header.length == 20) {
+                        machine = elfMachine(header);
+                    }
+                } catch (IOException | RuntimeException unreadable) {
+                    // the JVM's own; /proc/<pid>/syscall reports what else cannot be read
                 }
-            } catch (IOException | RuntimeException unreadable) {
-                // the JVM's own; /proc/<pid>/syscall reports what else cannot be read
             }
             kernelMachine = machine;
         }
         return machine;
+    }
+
+    /** @return {@link #EM_X86_64} or {@link #EM_AARCH64} by the number of {@code read}; 0 when not known */
+    static int machineOfSyscallNumbers() {
+        try {
+            byte[] buffer = ProcFile.buffer();
+            int length = ProcFile.read("/proc/thread-self/syscall", buffer);
+            return machineOfReadSyscall(new String(buffer, 0, length, StandardCharsets.US_ASCII));
+        } catch (IOException | RuntimeException unreadable) {
+            return 0;
+        }
+    }
+
+    /**
+     * @param syscall a {@code /proc/.../syscall} line written while its thread was in {@code read}
+     * @return the machine that numbers {@code read} so; 0 for another number
+     */
+    static int machineOfReadSyscall(String syscall) {
+        String number = syscall.strip().split(" ")[0];
+        switch (number) {
+            case "0":
+                return EM_X86_64;
+            case "63":
+                return EM_AARCH64;
+            default:
+                return 0;
+        }
     }
 
     /**

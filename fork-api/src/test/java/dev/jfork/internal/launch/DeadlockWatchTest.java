@@ -27,6 +27,17 @@ class DeadlockWatchTest {
     }
 
     @Test
+    void theKernelsSyscallNumbersAreToldByTheReadThatReadsThem() {
+        // as /proc/thread-self/syscall shows the read that reads it, on each kernel
+        assertThat(DeadlockWatch.machineOfReadSyscall("0 0x3 0x7feaefb46000 0x20000 0x0 0x0 0x0 0x7ffd 0x7f31")).isEqualTo(DeadlockWatch.EM_X86_64);
+        assertThat(DeadlockWatch.machineOfReadSyscall("63 0x3 0xffff9c0e8074 0x1000 0x0 0x0 0x0 0xffffc4c0 0xffff9c4a")).isEqualTo(DeadlockWatch.EM_AARCH64);
+        assertThat(DeadlockWatch.machineOfReadSyscall("running")).isZero();
+        // this JVM runs natively in the build: the kernel numbers syscalls as the JVM does
+        int jvm = "aarch64".equals(System.getProperty("os.arch")) ? DeadlockWatch.EM_AARCH64 : DeadlockWatch.EM_X86_64;
+        assertThat(DeadlockWatch.machineOfSyscallNumbers()).isEqualTo(jvm);
+    }
+
+    @Test
     void anUntimedPrivateFutexWaitIsAsleepForeverUnderTheGivenNumber() {
         // as /proc/<pid>/syscall shows it: number, then six arguments
         String x86 = "202 0x5500020074 0x80 0x0 0x0 0x0 0x0 0x7ffc8ecb4d30 0x7f31f4c2bef6";
