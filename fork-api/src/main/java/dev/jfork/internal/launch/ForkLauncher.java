@@ -283,6 +283,7 @@ public final class ForkLauncher {
      * @return the started child
      */
     public LaunchedChild spawn(NativeSpawn natives, String[] args, ForkOptions options) {
+        ProgramLookup.check(args[0]);
         parent.prepare();
         ChildStdio stdio = ChildStdio.open(backend, options);
         try {
