@@ -7,7 +7,8 @@ package dev.jfork;
  * @param hugeMbBefore this process's anonymous memory on huge pages before ({@code AnonHugePages} of
  *     {@code /proc/self/smaps_rollup}), in MB
  * @param hugeMbAfter the same after, in MB
- * @param collapsed whether the resident heap was collapsed at once ({@code MADV_COLLAPSE}, Linux 6.1+)
+ * @param collapsed whether the resident heap was collapsed at once ({@code MADV_COLLAPSE}, Linux 6.1+), as
+ *     {@code AnonHugePages} shows: {@code false} when the kernel accepted the advice but nothing grew
  * @param millis how long it took, in ms
  * @param note what happened, in words
  */

@@ -66,14 +66,25 @@ public final class HeapOnHugePages {
                 }
             }
         }
-        boolean collapsed = known;
-        String note = known
-            ? "collapsed with MADV_COLLAPSE, 2 MB at a time: " + (chunks - failed) * 2 + " MB; " + failed * 2
-                + " MB left for the kernel to collapse later (not resident yet, or no huge page free)"
-            : "MADV_COLLAPSE needs Linux 6.1+ (this is " + System.getProperty("os.version")
-                + "): advised MADV_HUGEPAGE only, so the kernel's khugepaged collapses the heap over time";
         long millis = (System.nanoTime() - start) / 1_000_000;
-        return new HugePageReport(bytes >> 20, before >> 10, anonHugeKb() >> 10, collapsed, millis, note);
+        long after = anonHugeKb();
+        // a kernel that carries MADV_COLLAPSE out shows it in AnonHugePages; one that accepts and ignores it
+        // (qemu-user passes unknown advice as success) or a heap already on huge pages does not
+        boolean collapsed = known && after > before;
+        String note;
+        if (!known) {
+            note = "MADV_COLLAPSE needs Linux 6.1+ (this is " + System.getProperty("os.version")
+                + "): advised MADV_HUGEPAGE only, so the kernel's khugepaged collapses the heap over time";
+        } else if (collapsed) {
+            note = "collapsed with MADV_COLLAPSE, 2 MB at a time: " + (chunks - failed) * 2 + " MB; " + failed * 2
+                + " MB left for the kernel to collapse later (not resident yet, or no huge page free)";
+        } else {
+            note = "MADV_COLLAPSE was accepted for " + (chunks - failed) * 2 + " MB but AnonHugePages did not grow ("
+                + (before >> 10) + " MB): nothing was collapsed now (the heap was already on huge pages, or madvise"
+                + " is not carried out here, e.g. under qemu-user emulation); MADV_HUGEPAGE is advised, so the"
+                + " kernel's khugepaged may collapse it over time";
+        }
+        return new HugePageReport(bytes >> 20, before >> 10, after >> 10, collapsed, millis, note);
     }
 
     /** Whether this kernel knows {@code MADV_COLLAPSE}: Linux 6.1 or later. */
