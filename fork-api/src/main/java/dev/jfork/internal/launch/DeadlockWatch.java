@@ -10,6 +10,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,12 +75,25 @@ public final class DeadlockWatch {
         final long deadlineAt;
         final Runnable onDeadline;
         int strikes;
+        final String syscallPath;
+        final String statusPath;
+        /** The last futex wait seen ({@code /proc/<pid>/syscall}), and whether it looked deadlocked. */
+        byte[] lastFutexWait;
+        boolean lastFutexWaitSuspect;
 
         Watched(int pid, LongConsumer onDeadlock, Duration deadline, Runnable onDeadline) {
             this.pid = pid;
             this.onDeadlock = onDeadlock;
             this.onDeadline = deadline == null ? null : onDeadline;
             this.deadlineAt = deadline == null ? 0 : since + deadline.toNanos();
+            this.syscallPath = "/proc/" + pid + "/syscall";
+            this.statusPath = "/proc/" + pid + "/status";
+        }
+
+        /** Whether {@code buffer} holds the same futex wait as the last look. */
+        boolean sameFutexWait(byte[] buffer, int length) {
+            byte[] last = lastFutexWait;
+            return last != null && Arrays.equals(last, 0, last.length, buffer, 0, length);
         }
     }
 
@@ -164,17 +178,37 @@ public final class DeadlockWatch {
         }
     }
 
-    /** Whether it was seen deadlocked twice in a row. */
+    /**
+     * Whether it was seen deadlocked twice in a row. Cheapest first, and allocating next to nothing (after
+     * a fork every page the parent writes costs a copy-on-write fault, which made the poller's own strings
+     * most of its cost): {@code syscall} alone tells a child that runs or waits in anything but a futex;
+     * a futex wait reads {@code status} and, when timed, the stack, once for as long as the wait is the
+     * same (a single-threaded child asleep in the same call cannot have changed).
+     */
     private static boolean deadlocked(Watched w) {
-        Path proc = Path.of("/proc", Integer.toString(w.pid));
-        String status;
-        String syscall;
+        byte[] buffer = ProcFile.buffer();
+        boolean suspect;
         try {
-            // into a buffer kept for this thread: a few small strings per look, not two 9 KB reads
-            byte[] buffer = ProcFile.buffer();
-            String dir = "/proc/" + w.pid + "/";
-            status = new String(buffer, 0, ProcFile.read(dir + "status", buffer), StandardCharsets.US_ASCII);
-            syscall = new String(buffer, 0, ProcFile.read(dir + "syscall", buffer), StandardCharsets.US_ASCII);
+            int length = ProcFile.read(w.syscallPath, buffer);
+            long number = ProcFile.number(buffer, 0, length);
+            if (number != FUTEX_X86_64 && number != FUTEX_AARCH64) {
+                w.lastFutexWait = null;
+                w.strikes = 0;
+                return false;
+            }
+            if (w.sameFutexWait(buffer, length)) {
+                suspect = w.lastFutexWaitSuspect;
+            } else {
+                byte[] wait = Arrays.copyOf(buffer, length);
+                String syscall = new String(wait, StandardCharsets.US_ASCII);
+                String status = new String(buffer, 0, ProcFile.read(w.statusPath, buffer), StandardCharsets.US_ASCII);
+                int machine = kernelMachine(w.pid);
+                int futex = machine == EM_AARCH64 ? FUTEX_AARCH64 : FUTEX_X86_64;
+                suspect = singleThreaded(status, machine != JVM_MACHINE) && (asleepForever(syscall, futex)
+                    || inFutexWait(syscall, futex) && MonitorEntryWait.entering(w.pid, syscall));
+                w.lastFutexWait = wait;
+                w.lastFutexWaitSuspect = suspect;
+            }
         } catch (IOException | RuntimeException e) {
             // no more deadlock checks; a deadline, if any, is still watched
             w.onDeadlock = null;
@@ -187,11 +221,7 @@ public final class DeadlockWatch {
             // otherwise the child has just ended (a zombie's syscall file answers "No such process")
             return false;
         }
-        int machine = kernelMachine(proc);
-        boolean emulated = machine != JVM_MACHINE;
-        int futex = machine == EM_AARCH64 ? FUTEX_AARCH64 : FUTEX_X86_64;
-        if (singleThreaded(status, emulated) && (asleepForever(syscall, futex)
-            || inFutexWait(syscall, futex) && MonitorEntryWait.entering(w.pid, syscall))) {
+        if (suspect) {
             return ++w.strikes >= STRIKES;
         }
         w.strikes = 0;
@@ -205,13 +235,13 @@ public final class DeadlockWatch {
      * emulated JVM's exe is the arm64 java, yet its syscalls are the host's.) Then the first child's
      * {@code exe}; the JVM's own machine when neither can be read.
      */
-    private static int kernelMachine(Path proc) {
+    private static int kernelMachine(int pid) {
         int machine = kernelMachine;
         if (machine == 0) {
             machine = machineOfSyscallNumbers();
             if (machine == 0) {
                 machine = JVM_MACHINE;
-                try (InputStream in = Files.newInputStream(proc.resolve("exe"))) {
+                try (InputStream in = Files.newInputStream(Path.of("/proc", Integer.toString(pid), "exe"))) {
                     byte[] header = in.readNBytes(20);
                     if (header.length == 20) {
                         machine = elfMachine(header);
