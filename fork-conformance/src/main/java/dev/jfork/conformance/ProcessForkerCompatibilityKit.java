@@ -42,6 +42,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -776,6 +777,7 @@ public abstract class ProcessForkerCompatibilityKit extends HugePagesKit {
     class SharedHeap {
         @Test
         @DisplayName("the first fork's warm-up closes no descriptor that another thread opened meanwhile")
+        @Timeout(value = 3 * PROBE_SECONDS + 10, unit = TimeUnit.SECONDS) // three JVMs, each bounded
         void warmUpClosesOnlyItsOwn() throws Exception {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             for (int run = 0; run < 3; run++) {
