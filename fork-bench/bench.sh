@@ -4,6 +4,7 @@
 #   fork-bench/target/bench/table.txt     the readable table, also printed
 #   fork-bench/target/bench/targets.txt   the issue's targets, measured ratio and PASS/MISS, also printed
 #   fork-bench/target/bench/concurrency.csv calls and pool submissions from 1 and 4 threads, with discards
+#   fork-bench/target/bench/poller.csv     the deadlock poller's CPU time with 1, 16 and 64 children
 #   fork-bench/target/bench/bench-chart.svg, copied to docs/bench-chart.svg (with docs/bench-results.md)
 #
 # Usage: fork-bench/bench.sh [--quick] [--only HEAP:THP[,HEAP:THP...]] [--no-build] [--no-docs]
@@ -156,6 +157,14 @@ for backend in ${backends//,/ }; do
     || echo "bench.sh: ConcurrentCalls failed on $backend; see $out/concurrency-$backend.log" >&2
 done
 column -s, -t < "$out/concurrency.csv"
+
+# What the deadlock poller costs the parent: N children in a timed sleep (its most expensive case), on
+# the first backend (the poller is the same for all).
+echo "bench.sh: the deadlock poller's cost with 1, 16 and 64 children ($(( $(date +%s) - started )) s so far)"
+"$java" --enable-native-access=ALL-UNNAMED -Dfork.warnThreads=false -cp "$jar" dev.jfork.bench.PollerCost \
+  "${backends%%,*}" "$([ "$quick" = 1 ] && echo 3 || echo 10)" > "$out/poller.csv" 2> "$out/poller.log" \
+  || echo "bench.sh: PollerCost failed; see $out/poller.log" >&2
+column -s, -t < "$out/poller.csv"
 
 elapsed=$(( $(date +%s) - started ))
 echo "elapsed_s=$elapsed" >> "$out/machine.txt"
