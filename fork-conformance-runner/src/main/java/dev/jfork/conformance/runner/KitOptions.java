@@ -1,6 +1,8 @@
 package dev.jfork.conformance.runner;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -9,12 +11,16 @@ import java.util.Optional;
  * @param backend the backend named by {@code --backend}, if any
  * @param listBackends {@code --list-backends}: list the backends found and end
  * @param reports {@code --reports DIR}: where to write JUnit XML reports, if anywhere
+ * @param tests {@code --tests NAME,...}: run only the tests with these method names or in the sections
+ *     (nested classes) with these names; empty for the whole kit
  * @param help {@code --help}: print the usage and end
  */
-record KitOptions(Optional<String> backend, boolean listBackends, Optional<Path> reports, boolean help) {
+record KitOptions(Optional<String> backend, boolean listBackends, Optional<Path> reports, List<String> tests,
+                  boolean help) {
 
     static final String USAGE = String.join("\n",
         "Usage: java [-Dfork.backend=jnr|jna|jni] -jar fork-conformance.jar [--backend NAME] [--reports DIR]",
+        "                                                          [--tests NAME,...]",
         "       java -jar fork-conformance.jar --list-backends",
         "",
         "Runs jfork's whole conformance kit against one backend on this machine, printing each section's",
@@ -25,6 +31,9 @@ record KitOptions(Optional<String> backend, boolean listBackends, Optional<Path>
         "  --backend NAME    run the kit against backend NAME (jnr, jna or jni); overrides -Dfork.backend;",
         "                    without either, the first available of jni, jnr and jna",
         "  --reports DIR     also write JUnit XML reports (the format CI systems read) into DIR",
+        "  --tests NAME,...  run only the tests whose Java method is named NAME (plainValuesCrossExactly),",
+        "                    or every test of the nested class named NAME (WarmPool), as the kit's source",
+        "                    and the XML reports name them; when nothing matches, nothing runs (exit code 1)",
         "  --list-backends   list every backend found, with its availability, and end",
         "  --help            print this and end",
         "");
@@ -42,6 +51,7 @@ record KitOptions(Optional<String> backend, boolean listBackends, Optional<Path>
         String backend = null;
         boolean list = false;
         Path reports = null;
+        List<String> tests = List.of();
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -71,6 +81,16 @@ record KitOptions(Optional<String> backend, boolean listBackends, Optional<Path>
                     }
                     reports = Path.of(dir);
                     break;
+                case "--tests":
+                    if (!tests.isEmpty()) {
+                        throw new UsageException("--tests given twice");
+                    }
+                    String names = inline != null ? inline : value(args, ++i, "--tests");
+                    tests = Arrays.stream(names.split(",")).map(String::strip).filter(n -> !n.isEmpty()).toList();
+                    if (tests.isEmpty()) {
+                        throw new UsageException("--tests needs at least one name, e.g. --tests WarmPool");
+                    }
+                    break;
                 case "--list-backends":
                     noValue(arg, inline);
                     list = true;
@@ -84,7 +104,7 @@ record KitOptions(Optional<String> backend, boolean listBackends, Optional<Path>
                     throw new UsageException("unknown argument '" + args[i] + "'");
             }
         }
-        return new KitOptions(Optional.ofNullable(backend), list, Optional.ofNullable(reports), help);
+        return new KitOptions(Optional.ofNullable(backend), list, Optional.ofNullable(reports), tests, help);
     }
 
     private static String value(String[] args, int index, String option) throws UsageException {

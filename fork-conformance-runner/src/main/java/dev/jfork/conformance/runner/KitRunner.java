@@ -11,6 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.junit.platform.engine.FilterResult;
+import org.junit.platform.engine.TestDescriptor;
+import org.junit.platform.engine.TestSource;
+import org.junit.platform.engine.support.descriptor.ClassSource;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.launcher.PostDiscoveryFilter;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -113,9 +120,12 @@ public final class KitRunner {
             + " " + System.getProperty("os.arch"));
         out.flush();
 
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-            .selectors(DiscoverySelectors.selectClass(SelectedBackendKit.class))
-            .build();
+        LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request()
+            .selectors(DiscoverySelectors.selectClass(SelectedBackendKit.class));
+        if (!options.tests().isEmpty()) {
+            builder.filters(onlyNamed(options.tests()));
+        }
+        LauncherDiscoveryRequest request = builder.build();
         Launcher launcher = LauncherFactory.create();
         launcher.execute(request, listeners.toArray(new TestExecutionListener[0]));
 
@@ -124,11 +134,40 @@ public final class KitRunner {
             return EXIT_FAILED;
         }
         if (printer.passed() + printer.skipped() == 0) {
-            err.println("fork-conformance: no test ran");
+            err.println("fork-conformance: no test ran" + (options.tests().isEmpty() ? ""
+                : ": no test method or nested class of the kit is named " + String.join(" or ", options.tests())));
             err.flush();
             return EXIT_FAILED;
         }
         return EXIT_OK;
+    }
+
+    /**
+     * Keeps the tests (and parameterized tests) whose method, or one of whose enclosing classes, has one
+     * of these names; classes are kept here, and the launcher drops those left without tests.
+     */
+    static PostDiscoveryFilter onlyNamed(List<String> names) {
+        return descriptor -> {
+            boolean method = descriptor.getSource().filter(MethodSource.class::isInstance).isPresent();
+            if (!descriptor.isTest() && !method) {
+                return FilterResult.included("a class");
+            }
+            for (TestDescriptor at = descriptor; at != null; at = at.getParent().orElse(null)) {
+                Optional<TestSource> source = at.getSource();
+                if (source.isPresent() && source.get() instanceof MethodSource test
+                    && names.contains(test.getMethodName())) {
+                    return FilterResult.included("method " + test.getMethodName());
+                }
+                if (source.isPresent() && source.get() instanceof ClassSource type) {
+                    String className = type.getClassName();
+                    String simple = className.substring(Math.max(className.lastIndexOf('.'), className.lastIndexOf('$')) + 1);
+                    if (names.contains(simple)) {
+                        return FilterResult.included("class " + simple);
+                    }
+                }
+            }
+            return FilterResult.excluded("not named by --tests");
+        };
     }
 
     private static String selectedBy(KitOptions options) {

@@ -85,6 +85,20 @@ class KitJarIT {
     }
 
     @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void testsNamedByMethodOrSectionRunAlone() throws Exception {
+        Run run = run(150, List.of(), "--backend", "jni", "--tests", "plainValuesCrossExactly,deadline");
+        assertThat(run.exitCode()).as(run.stdout()).isZero();
+        // the warm pool's deadline test and plainValuesCrossExactly; call's deadline tests have other names
+        assertThat(run.lastLine()).as(run.stdout()).isEqualTo("2 passed, 0 failed");
+        assertThat(run.stdout()).contains("the warm pool");
+
+        Run none = run(60, List.of(), "--backend", "jni", "--tests", "noSuchTest");
+        assertThat(none.exitCode()).isEqualTo(KitRunner.EXIT_FAILED);
+        assertThat(none.stderr()).contains("no test ran");
+    }
+
+    @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void unknownBackendExitsWithTwoNamingTheThree() throws Exception {
         Run run = run(60, List.of("-Dfork.backend=nope"));

@@ -22,6 +22,9 @@ class KitOptionsTest {
         assertThat(KitOptions.parse("--backend=jni", "--reports=out").reports()).contains(Path.of("out"));
         assertThat(KitOptions.parse("--list-backends").listBackends()).isTrue();
         assertThat(KitOptions.parse("-h").help()).isTrue();
+        assertThat(KitOptions.parse().tests()).isEmpty();
+        assertThat(KitOptions.parse("--tests", "WarmPool, deadline").tests()).containsExactly("WarmPool", "deadline");
+        assertThat(KitOptions.parse("--tests=plainValuesCrossExactly").tests()).containsExactly("plainValuesCrossExactly");
     }
 
     @Test
@@ -32,5 +35,7 @@ class KitOptionsTest {
         assertThatThrownBy(() -> KitOptions.parse("--reports")).hasMessage("--reports needs a value");
         assertThatThrownBy(() -> KitOptions.parse("--list-backends=yes")).hasMessage("--list-backends takes no value");
         assertThatThrownBy(() -> KitOptions.parse("jna")).hasMessage("unknown argument 'jna'");
+        assertThatThrownBy(() -> KitOptions.parse("--tests", ",")).hasMessageContaining("at least one name");
+        assertThatThrownBy(() -> KitOptions.parse("--tests", "a", "--tests", "b")).hasMessage("--tests given twice");
     }
 }
