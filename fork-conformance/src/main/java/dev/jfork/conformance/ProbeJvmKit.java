@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -36,6 +38,24 @@ public abstract class ProbeJvmKit extends HugePagesKit {
         return probe;
     }
 
+    /**
+     * A probe JVM that runs {@code main} (given the backend's class name) on this kit's class path, with
+     * the {@code fork.} system properties of this JVM (e.g. a longer start handshake on a slow machine)
+     * and {@code jvmOptions}; its stderr goes with its stdout.
+     */
+    ProcessBuilder probe(Class<?> main, String... jvmOptions) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmOptions));
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-Dfork.warnThreads=false");
+        System.getProperties().stringPropertyNames().stream()
+            .filter(name -> name.startsWith("fork.") && !name.equals("fork.warnThreads")).sorted()
+            .forEach(name -> command.add("-D" + name + "=" + System.getProperty(name)));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName(), forker.getClass().getName()));
+        return new ProcessBuilder(command).redirectErrorStream(true);
+    }
+
     static String readAll(InputStream in) throws Exception {
         try (InputStream stream = in) {
             return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
@@ -58,11 +78,7 @@ public abstract class ProbeJvmKit extends HugePagesKit {
                 Assumptions.abort("needs a writable cgroup v1 pids hierarchy (root, /sys/fs/cgroup/pids): cannot create "
                     + cgroup + ": " + e);
             }
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process probe = bounded(new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dfork.warnThreads=false",
-                "-cp", System.getProperty("java.class.path"), ForkFailureProbe.class.getName(), forker.getClass().getName())
-                .redirectErrorStream(true)
-                .start());
+            Process probe = bounded(probe(ForkFailureProbe.class).start());
             try {
                 java.io.BufferedReader out = new java.io.BufferedReader(
                     new java.io.InputStreamReader(probe.getInputStream(), StandardCharsets.UTF_8));
@@ -96,10 +112,7 @@ public abstract class ProbeJvmKit extends HugePagesKit {
         void libjsigPreloaded() throws Exception {
             Path libjsig = Path.of(System.getProperty("java.home"), "lib", "libjsig.so");
             assertThat(libjsig).as("HotSpot's signal-chaining library").isRegularFile();
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dfork.warnThreads=false",
-                "-cp", System.getProperty("java.class.path"), SignalChainingProbe.class.getName(), forker.getClass().getName())
-                .redirectErrorStream(true);
+            ProcessBuilder builder = probe(SignalChainingProbe.class);
             builder.environment().put("LD_PRELOAD", libjsig.toString());
             Process probe = bounded(builder.start());
             try {
@@ -123,13 +136,8 @@ public abstract class ProbeJvmKit extends HugePagesKit {
         @DisplayName("the first fork's warm-up closes no descriptor that another thread opened meanwhile")
         @Timeout(value = 3 * PROBE_SECONDS + 10, unit = TimeUnit.SECONDS) // three JVMs, each bounded
         void warmUpClosesOnlyItsOwn() throws Exception {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             for (int run = 0; run < 3; run++) {
-                Process probe = bounded(new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                    "-Dfork.warnThreads=false", "-cp", System.getProperty("java.class.path"),
-                    WarmupFdProbe.class.getName(), forker.getClass().getName())
-                    .redirectErrorStream(true)
-                    .start());
+                Process probe = bounded(probe(WarmupFdProbe.class).start());
                 String out = readAll(probe.getInputStream());
                 assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
                 assertThat(out).as("run %d", run).contains(WarmupFdProbe.KEPT).doesNotContain(WarmupFdProbe.LOST);
@@ -139,12 +147,7 @@ public abstract class ProbeJvmKit extends HugePagesKit {
         @Test
         @DisplayName("a JVM whose heap is a file mapped shared (-XX:AllocateHeapAt) refuses to fork")
         void sharedHeapFileRefused(@TempDir Path heapDir) throws Exception {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process probe = bounded(new ProcessBuilder(java, "-XX:AllocateHeapAt=" + heapDir, "-Xmx256m",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                ZgcProbe.class.getName(), forker.getClass().getName())
-                .redirectErrorStream(true)
-                .start());
+            Process probe = bounded(probe(ZgcProbe.class, "-XX:AllocateHeapAt=" + heapDir, "-Xmx256m").start());
             String out = readAll(probe.getInputStream());
             assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(out).contains(ZgcProbe.REFUSED).contains("AllocateHeapAt")
@@ -155,12 +158,8 @@ public abstract class ProbeJvmKit extends HugePagesKit {
         @Test
         @DisplayName("a child does not outlive a parent killed with SIGKILL")
         void childEndsWithItsParent() throws Exception {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process probe = bounded(new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-Dfork.warnThreads=false", "-cp", System.getProperty("java.class.path"),
-                OrphanProbe.class.getName(), forker.getClass().getName())
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start());
+            Process probe = bounded(probe(OrphanProbe.class).redirectErrorStream(false)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start());
             long child = -1;
             try (java.io.BufferedReader lines = new java.io.BufferedReader(
                 new java.io.InputStreamReader(probe.getInputStream(), StandardCharsets.UTF_8))) {
@@ -199,11 +198,7 @@ public abstract class ProbeJvmKit extends HugePagesKit {
         @Test
         @DisplayName("a JVM running ZGC refuses to fork, names the collector, and no child is made")
         void zgcRefused() throws Exception {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process probe = bounded(new ProcessBuilder(java, "-XX:+UseZGC", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), ZgcProbe.class.getName(), forker.getClass().getName())
-                .redirectErrorStream(true)
-                .start());
+            Process probe = bounded(probe(ZgcProbe.class, "-XX:+UseZGC").start());
             String out = readAll(probe.getInputStream());
             assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(out).contains(ZgcProbe.REFUSED).contains("ZGC").contains("-XX:+UseG1GC")
