@@ -8,6 +8,7 @@ import dev.jfork.internal.launch.ForkLauncher;
 import dev.jfork.internal.launch.Reapers;
 import dev.jfork.internal.vm.HangDiagnostics;
 import dev.jfork.spi.ProcessForker;
+import dev.jfork.internal.io.ProcessNullStreams;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -58,9 +59,9 @@ public final class ForkedProcess extends Process {
         this.pid = pid;
         this.deadline = deadline;
         this.alarmArmed = alarmArmed;
-        this.stdin = stdin != null ? stdin : OutputStream.nullOutputStream();
-        this.stdout = stdout != null ? stdout : InputStream.nullInputStream();
-        this.stderr = stderr != null ? stderr : InputStream.nullInputStream();
+        this.stdin = stdin != null ? stdin : ProcessNullStreams.OUTPUT;
+        this.stdout = stdout != null ? stdout : ProcessNullStreams.INPUT;
+        this.stderr = stderr != null ? stderr : ProcessNullStreams.INPUT;
     }
 
     /** Starts the reaper and the watchdog; called once, right after the fork. */

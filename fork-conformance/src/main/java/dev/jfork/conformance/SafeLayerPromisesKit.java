@@ -245,6 +245,35 @@ public abstract class SafeLayerPromisesKit extends RawSpiKit {
         }
 
         @Test
+        @DisplayName("stdio that is not piped gives the JDK's null streams: reads end at once, writes throw, close does nothing")
+        void nullStreamsAsTheJdks() throws Exception {
+            Process jdk = new ProcessBuilder("true").redirectInput(ProcessBuilder.Redirect.INHERIT)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            ForkedProcess ours = fork(() -> 0, SHORT);
+            try {
+                for (Process p : List.of(jdk, ours)) {
+                    String which = p == jdk ? "ProcessBuilder's" : "jfork's";
+                    for (InputStream in : List.of(p.getInputStream(), p.getErrorStream())) {
+                        assertThat(in.read()).as(which).isEqualTo(-1);
+                        assertThat(in.read(new byte[4], 0, 4)).as(which).isEqualTo(-1);
+                        assertThat(in.available()).as(which).isZero();
+                        in.close();
+                        assertThat(in.read()).as("%s, after close", which).isEqualTo(-1);
+                    }
+                    OutputStream out = p.getOutputStream();
+                    assertThatThrownBy(() -> out.write('x')).as(which).isInstanceOf(IOException.class);
+                    assertThatThrownBy(() -> out.write(new byte[] {1, 2})).as(which).isInstanceOf(IOException.class);
+                    out.flush();
+                    out.close();
+                    out.close();
+                }
+            } finally {
+                assertThat(jdk.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(ours.waitFor()).isZero();
+        }
+
+        @Test
         @DisplayName("an onExit continuation runs on a thread that is not one of jfork's")
         void onExitRunsOffJforkThreads() throws Exception {
             ForkedProcess p = fork(() -> 0, SHORT);
