@@ -97,7 +97,7 @@ public final class ForkOptions {
      * @return the copy
      */
     public ForkOptions withStdin(Stdio how) {
-        return new ForkOptions(deadline, Objects.requireNonNull(how), stdout, stderr);
+        return new ForkOptions(deadline, Objects.requireNonNull(how, "stdin"), stdout, stderr);
     }
 
     /**
@@ -107,7 +107,7 @@ public final class ForkOptions {
      * @return the copy
      */
     public ForkOptions withStdout(Stdio how) {
-        return new ForkOptions(deadline, stdin, Objects.requireNonNull(how), stderr);
+        return new ForkOptions(deadline, stdin, Objects.requireNonNull(how, "stdout"), stderr);
     }
 
     /**
@@ -117,7 +117,7 @@ public final class ForkOptions {
      * @return the copy
      */
     public ForkOptions withStderr(Stdio how) {
-        return new ForkOptions(deadline, stdin, stdout, Objects.requireNonNull(how));
+        return new ForkOptions(deadline, stdin, stdout, Objects.requireNonNull(how, "stderr"));
     }
 
     /**

@@ -195,6 +195,7 @@ public final class Forker {
      * @param classes the classes a child will use, e.g. a {@code call}'s result type from another file
      */
     public static void preload(Class<?>... classes) {
+        Objects.requireNonNull(classes, "classes");
         for (Class<?> type : classes) {
             ClassPreload.preload(Objects.requireNonNull(type, "class"));
         }
@@ -313,15 +314,22 @@ public final class Forker {
      * @param options deadline and stdio
      * @return the running child
      * @throws ErrnoException when the program cannot be executed (ENOENT, EACCES, ...)
+     * @throws IllegalArgumentException when {@code argv} is empty or an argument holds a NUL character
      */
     public ForkedProcess exec(List<String> argv, ForkOptions options) {
+        Objects.requireNonNull(argv, "argv");
         Objects.requireNonNull(options, "options");
-        if (argv == null || argv.isEmpty()) {
+        if (argv.isEmpty()) {
             throw new IllegalArgumentException("exec needs a program: argv is empty");
         }
         String[] args = argv.toArray(new String[0]);
-        for (String arg : args) {
-            Objects.requireNonNull(arg, "argv holds null");
+        for (int i = 0; i < args.length; i++) {
+            Objects.requireNonNull(args[i], "argv holds null");
+            if (args[i].indexOf('\0') >= 0) {
+                // a C string ends at its first NUL: the program would get another argument than this
+                throw new IllegalArgumentException("exec: argv[" + i + "] holds a NUL character (\\0), which a"
+                    + " program's arguments cannot carry (ProcessBuilder refuses it too)");
+            }
         }
         if (backend instanceof NativeSpawn) {
             return starts.watched(launcher.spawn((NativeSpawn) backend, args, options));

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -58,12 +59,21 @@ public final class ProcessForkers {
     /**
      * The backend of the given name.
      *
-     * @param name {@code jni}, {@code jnr} or {@code jna}; case and surrounding spaces are ignored
+     * @param name {@code jni}, {@code jnr}, {@code jna} or {@code ffm}; case and surrounding spaces are
+     *     ignored
      * @return the backend, which is available
-     * @throws BackendSelectionException when it is unknown or unavailable
+     * @throws BackendSelectionException when it is unknown (a blank name too) or unavailable
+     * @throws NullPointerException when {@code name} is null ({@link #backend()} selects the default)
      */
     public static ProcessForker backend(String name) {
-        return guarded(select(name, "the name given", discover()));
+        Objects.requireNonNull(name, "name");
+        Discovery found = discover();
+        if (name.isBlank()) {
+            throw new BackendSelectionException("jfork: an empty backend name (the name given); the known backends"
+                + " are jni, jnr, jna and ffm (JDK 22+), and ProcessForkers.backend() selects the default. "
+                + found.describe());
+        }
+        return guarded(select(name, "the name given", found));
     }
 
     /**

@@ -662,6 +662,31 @@ public abstract class ProcessForkerCompatibilityKit extends ProbeJvmKit {
         }
 
         @Test
+        @DisplayName("exec, execv and execvp refuse an argument with a NUL character, as ProcessBuilder does; nothing starts")
+        void execArgumentWithNul() {
+            List<Long> before = ProcessHandle.current().children().map(ProcessHandle::pid).toList();
+            assertThatThrownBy(() -> safe.exec(List.of("echo", "a\0b")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("argv[1]").hasMessageContaining("NUL");
+            assertThatThrownBy(() -> safe.exec(null)).isInstanceOf(NullPointerException.class).hasMessage("argv");
+            // the raw SPI through ProcessForkers refuses before any exec (so this parent is never replaced)
+            ProcessForker guarded = ProcessForkers.backend(forker.name());
+            assertThatThrownBy(() -> guarded.execvp("echo", new String[] {"echo", "a\0b"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("execvp: argv[1] holds a NUL");
+            assertThatThrownBy(() -> guarded.execv("/bin/ec\0ho", new String[] {"echo"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("execv: the program's name");
+            assertThat(ProcessHandle.current().children().map(ProcessHandle::pid).toList()).isEqualTo(before);
+        }
+
+        @Test
+        @DisplayName("a null backend name is a NullPointerException, a blank one names the known backends")
+        void nullOrBlankName() {
+            assertThatThrownBy(() -> ProcessForkers.backend(null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> ProcessForkers.backend(" "))
+                .isInstanceOf(dev.jfork.BackendSelectionException.class)
+                .hasMessageContaining("empty backend name").hasMessageContaining(forker.name() + ": available");
+        }
+
+        @Test
         @DisplayName("the backend name is matched without regard to case or surrounding spaces")
         void nameCaseAndSpaces() {
             assertThat(ProcessForkers.backend("  " + forker.name().toUpperCase(java.util.Locale.ROOT) + " ").name())

@@ -4,6 +4,7 @@ import dev.jfork.ProcessForkers;
 import dev.jfork.spi.NativeChildPaths;
 import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.ProcessForker;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -133,12 +134,30 @@ public class GuardedProcessForker implements ProcessForker {
 
     @Override
     public void execv(String path, String[] argv) {
+        checkExec("execv", path, argv);
         backend.execv(path, argv);
     }
 
     @Override
     public void execvp(String file, String[] argv) {
+        checkExec("execvp", file, argv);
         backend.execvp(file, argv);
+    }
+
+    /** A C string ends at its first NUL: the program would get other arguments than these. */
+    private static void checkExec(String call, String program, String[] argv) {
+        Objects.requireNonNull(program, call + ": the program is null");
+        Objects.requireNonNull(argv, call + ": argv is null");
+        if (program.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(call + ": the program's name holds a NUL character (\\0)");
+        }
+        for (int i = 0; i < argv.length; i++) {
+            Objects.requireNonNull(argv[i], call + ": argv[" + i + "] is null");
+            if (argv[i].indexOf('\0') >= 0) {
+                throw new IllegalArgumentException(call + ": argv[" + i + "] holds a NUL character (\\0), which a"
+                    + " program's arguments cannot carry");
+            }
+        }
     }
 
     @Override
