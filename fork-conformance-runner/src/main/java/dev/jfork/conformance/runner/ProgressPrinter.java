@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,8 +22,8 @@ import org.junit.platform.launcher.TestPlan;
 /**
  * Prints the kit's run as it goes: a heading for each section (a nested class of the kit), a line for
  * each test as it ends, then a summary with every failure's stack trace and every skip's reason,
- * ending with the line {@code N passed, M failed} ({@code , K skipped} after it when some test could
- * not run here).
+ * the {@code --tests} that would run only what failed, and last the line {@code N passed, M failed}
+ * ({@code , K skipped} after it when some test could not run here).
  *
  * <p>A test is one that JUnit runs as a test: each invocation of a parameterized test counts. A section
  * that fails on its own (in a {@code @BeforeAll}, say) counts as one failure; the tests of a section
@@ -34,6 +35,8 @@ final class ProgressPrinter implements TestExecutionListener {
     private final Set<String> counted = new HashSet<>();
     private final List<String> failures = new ArrayList<>();
     private final List<String> skips = new ArrayList<>();
+    /** The method or nested class names of what failed, as {@code --tests} takes them, in order. */
+    private final Set<String> failedNames = new LinkedHashSet<>();
     private TestPlan plan;
     private int passed;
     private int failed;
@@ -121,6 +124,7 @@ final class ProgressPrinter implements TestExecutionListener {
                 print(indent + "FAIL " + what + millis);
                 thrown.ifPresent(t -> print(indent + "     " + firstLine(t)));
                 failures.add(path(id) + "\n" + thrown.map(ProgressPrinter::stackTrace).orElse("(no exception)"));
+                selectorName(id).ifPresent(failedNames::add);
                 break;
         }
     }
@@ -140,8 +144,28 @@ final class ProgressPrinter implements TestExecutionListener {
                 out.println("  " + skip);
             }
         }
+        if (!failedNames.isEmpty()) {
+            out.println(RERUN_PREFIX + String.join(",", failedNames));
+        }
         out.println(summaryLine(passed, failed, skipped));
         out.flush();
+    }
+
+    /** The start of the summary's line that names what failed, for {@code --tests}. */
+    static final String RERUN_PREFIX = "To run only what failed again: --tests ";
+
+    /** The name {@code --tests} takes for this test (its method) or section (its nested class). */
+    private static Optional<String> selectorName(TestIdentifier id) {
+        return id.getSource().flatMap(source -> {
+            if (source instanceof MethodSource) {
+                return Optional.of(((MethodSource) source).getMethodName());
+            }
+            if (source instanceof ClassSource) {
+                String name = ((ClassSource) source).getClassName();
+                return Optional.of(name.substring(Math.max(name.lastIndexOf('.'), name.lastIndexOf('$')) + 1));
+            }
+            return Optional.empty();
+        });
     }
 
     /**

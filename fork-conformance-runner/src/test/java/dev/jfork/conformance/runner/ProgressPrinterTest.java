@@ -76,7 +76,7 @@ class ProgressPrinterTest {
             .contains("SKIP disabled(): switched off")
             .contains("Failures:\n1) fails\norg.opentest4j.AssertionFailedError")
             .contains("Skipped, since they cannot run here:");
-        assertThat(out).endsWith("\n4 passed, 1 failed, 2 skipped\n");
+        assertThat(out).endsWith("\nTo run only what failed again: --tests fails\n4 passed, 1 failed, 2 skipped\n");
     }
 
     @Test
