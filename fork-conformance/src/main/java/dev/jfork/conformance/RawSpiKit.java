@@ -43,6 +43,28 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class RawSpiKit {
+    /**
+     * Multiplies the kit's time-to-know bounds (a deadlock known within a second, say) by a whole number,
+     * for a machine that runs everything several times slower than hardware, such as an arm64 JVM under
+     * qemu-user emulation, where the kit checks correctness, not timing; 1 (the promise as made) unless set.
+     */
+    public static final String TIME_SCALE_PROPERTY = "fork.kit.timeScale";
+
+    /**
+     * A time bound of the kit, as this machine is held to it.
+     *
+     * @param millis the bound on hardware
+     * @return {@code millis} times {@value #TIME_SCALE_PROPERTY} (at least 1)
+     */
+    public static long bound(long millis) {
+        String scale = System.getProperty(TIME_SCALE_PROPERTY, "1").strip();
+        try {
+            return millis * Math.max(1, Integer.parseInt(scale));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + TIME_SCALE_PROPERTY + " must be a whole number, was '" + scale + "'", e);
+        }
+    }
+
     /** The backend under test, new for each test. */
     protected ProcessForker forker;
     /** The children of the running test. */

@@ -36,6 +36,9 @@ record KitOptions(Optional<String> backend, boolean listBackends, Optional<Path>
         "                    and the XML reports name them; when nothing matches, nothing runs (exit code 1)",
         "  --list-backends   list every backend found, with its availability, and end",
         "  --help            print this and end",
+        "",
+        "-Dfork.kit.timeScale=N multiplies the kit's time-to-know bounds (a deadlock known within a second)",
+        "by N, for a machine that runs everything several times slower, such as an emulator.",
         "");
 
     /** A command line that cannot be understood. */

@@ -3,6 +3,7 @@ package dev.jfork.conformance.runner;
 import dev.jfork.BackendInfo;
 import dev.jfork.BackendSelectionException;
 import dev.jfork.ProcessForkers;
+import dev.jfork.conformance.RawSpiKit;
 import dev.jfork.spi.ProcessForker;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -118,6 +119,10 @@ public final class KitRunner {
             + ", Java " + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name") + ")"
             + ", " + System.getProperty("os.name") + " " + System.getProperty("os.version")
             + " " + System.getProperty("os.arch"));
+        if (RawSpiKit.bound(1) > 1) {
+            out.println("time-to-know bounds x" + RawSpiKit.bound(1) + " (-D" + RawSpiKit.TIME_SCALE_PROPERTY
+                + "): this run checks correctness, not the promised times");
+        }
         out.flush();
 
         LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request()
