@@ -64,6 +64,8 @@ public abstract class ProbeJvmKit extends HugePagesKit {
 
     @Nested
     @DisplayName("a fork that really fails")
+    // a JVM of its own per test: 40-50 s on an arm64 JDK 25 under emulation, against the kit's 60
+    @Timeout(value = PROBE_SECONDS + 30, unit = TimeUnit.SECONDS)
     class ForkFailure {
         @Test
         @DisplayName("in a pid cgroup with no room left, fork throws ErrnoException EAGAIN, raw and safe")
@@ -106,6 +108,8 @@ public abstract class ProbeJvmKit extends HugePagesKit {
 
     @Nested
     @DisplayName("signal chaining")
+    // a JVM of its own per test: 40-50 s on an arm64 JDK 25 under emulation, against the kit's 60
+    @Timeout(value = PROBE_SECONDS + 30, unit = TimeUnit.SECONDS)
     class SignalChaining {
         @Test
         @DisplayName("with libjsig preloaded, destroy() still ends a child with SIGTERM, and no deprecated signal() is called")
@@ -131,6 +135,8 @@ public abstract class ProbeJvmKit extends HugePagesKit {
 
     @Nested
     @DisplayName("shared heaps")
+    // a JVM of its own per test: 40-50 s on an arm64 JDK 25 under emulation, against the kit's 60
+    @Timeout(value = PROBE_SECONDS + 30, unit = TimeUnit.SECONDS)
     class SharedHeap {
         @Test
         @DisplayName("the first fork's warm-up closes no descriptor that another thread opened meanwhile")
