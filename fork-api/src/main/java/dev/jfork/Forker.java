@@ -323,14 +323,7 @@ public final class Forker {
             throw new IllegalArgumentException("exec needs a program: argv is empty");
         }
         String[] args = argv.toArray(new String[0]);
-        for (int i = 0; i < args.length; i++) {
-            Objects.requireNonNull(args[i], "argv holds null");
-            if (args[i].indexOf('\0') >= 0) {
-                // a C string ends at its first NUL: the program would get another argument than this
-                throw new IllegalArgumentException("exec: argv[" + i + "] holds a NUL character (\\0), which a"
-                    + " program's arguments cannot carry (ProcessBuilder refuses it too)");
-            }
-        }
+        GuardedProcessForker.checkExec("exec", Objects.requireNonNull(args[0], "argv holds null"), args);
         if (backend instanceof NativeSpawn) {
             return starts.watched(launcher.spawn((NativeSpawn) backend, args, options));
         }

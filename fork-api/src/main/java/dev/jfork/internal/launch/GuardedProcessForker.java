@@ -144,8 +144,16 @@ public class GuardedProcessForker implements ProcessForker {
         backend.execvp(file, argv);
     }
 
-    /** A C string ends at its first NUL: the program would get other arguments than these. */
-    private static void checkExec(String call, String program, String[] argv) {
+    /**
+     * Refuses a program or argument that is null or holds NUL: a C string ends at its first NUL, so the
+     * program would get other arguments than these (ProcessBuilder refuses them too).
+     *
+     * @param call the call, for the message
+     * @param program the program's name or path
+     * @param argv its arguments
+     * @throws IllegalArgumentException naming the argument that holds NUL
+     */
+    public static void checkExec(String call, String program, String[] argv) {
         Objects.requireNonNull(program, call + ": the program is null");
         Objects.requireNonNull(argv, call + ": argv is null");
         if (program.indexOf('\0') >= 0) {
@@ -155,7 +163,7 @@ public class GuardedProcessForker implements ProcessForker {
             Objects.requireNonNull(argv[i], call + ": argv[" + i + "] is null");
             if (argv[i].indexOf('\0') >= 0) {
                 throw new IllegalArgumentException(call + ": argv[" + i + "] holds a NUL character (\\0), which a"
-                    + " program's arguments cannot carry");
+                    + " program's arguments cannot carry (ProcessBuilder refuses it too)");
             }
         }
     }

@@ -164,8 +164,7 @@ public final class KitRunner {
                     return FilterResult.included("method " + test.getMethodName());
                 }
                 if (source.isPresent() && source.get() instanceof ClassSource type) {
-                    String className = type.getClassName();
-                    String simple = className.substring(Math.max(className.lastIndexOf('.'), className.lastIndexOf('$')) + 1);
+                    String simple = simpleName(type.getClassName());
                     if (names.contains(simple)) {
                         return FilterResult.included("class " + simple);
                     }
@@ -173,6 +172,11 @@ public final class KitRunner {
             }
             return FilterResult.excluded("not named by --tests");
         };
+    }
+
+    /** A class's name without its package and enclosing classes, as {@code --tests} takes it. */
+    static String simpleName(String className) {
+        return className.substring(Math.max(className.lastIndexOf('.'), className.lastIndexOf('$')) + 1);
     }
 
     private static String selectedBy(KitOptions options) {

@@ -161,8 +161,7 @@ final class ProgressPrinter implements TestExecutionListener {
                 return Optional.of(((MethodSource) source).getMethodName());
             }
             if (source instanceof ClassSource) {
-                String name = ((ClassSource) source).getClassName();
-                return Optional.of(name.substring(Math.max(name.lastIndexOf('.'), name.lastIndexOf('$')) + 1));
+                return Optional.of(KitRunner.simpleName(((ClassSource) source).getClassName()));
             }
             return Optional.empty();
         });
