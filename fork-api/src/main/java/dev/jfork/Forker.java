@@ -33,7 +33,7 @@ import java.util.function.Function;
  *       after an uncaught exception (stack trace on fd 2);</li>
  *   <li>a child that sends no start byte within {@value #DEFAULT_HANDSHAKE_MILLIS} ms is stuck inside
  *       the JVM before the task began: it is killed and forked again, at most {@value #START_ATTEMPTS}
- *       times, so a task never runs twice;</li>
+ *       times, so a task never runs twice, each time after a longer wait for the VM's threads to be idle;</li>
  *   <li>the watchdog kills a child that outlives its deadline with SIGKILL and reports it as hung;</li>
  *   <li>every child is reaped exactly once, whether or not anyone waits.</li>
  * </ul>

@@ -391,7 +391,8 @@ public abstract class SafeLayerPromisesKit extends RawSpiKit {
             try {
                 assertThatThrownBy(() -> jfork.call(() -> 1, SHORT))
                     .isInstanceOfSatisfying(ChildFailureException.class,
-                        e -> assertThat(e.getCause()).isInstanceOf(IllegalStateException.class).hasMessage("hook says no"));
+                        e -> assertThat(e.getCause()).as("the cause of %s", e)
+                            .isInstanceOf(IllegalStateException.class).hasMessage("hook says no"));
             } finally {
                 ForkHooks.unregister(hook);
             }

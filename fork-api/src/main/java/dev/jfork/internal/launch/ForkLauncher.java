@@ -29,7 +29,15 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ForkLauncher {
     /** Serialises forks; a raw child releases it on its way back to the caller, so it wakes nobody. */
     private static final ForkSafeLock FORK_LOCK = new ForkSafeLock();
+    /**
+     * The longest wait for an idle instant before a first fork; each fork made again after a child hung
+     * before its start waits twice as long as the one before, up to {@link #LONGEST_QUIET_WAIT}. A wait
+     * that runs out forks anyway, and a thread of the VM that stays busy for long (a compilation that
+     * takes seconds, as under emulation) can hold a lock at each of those forks: 8 children in a row
+     * within 4 s were seen deadlocked before their start on an arm64 JDK 25 under qemu.
+     */
     private static final Duration QUIET_WAIT = Duration.ofMillis(200);
+    private static final Duration LONGEST_QUIET_WAIT = Duration.ofMillis(3200);
     private static final AtomicLong RESTARTS = new AtomicLong();
     private static final AtomicLong LOCK_HELD_RESTARTS = new AtomicLong();
     /**
@@ -165,7 +173,7 @@ public final class ForkLauncher {
                 try {
                     try {
                         // last before the fork, so that no other thread of jfork's has time to wake
-                        VmQuiescence.IdleMoment idle = VmQuiescence.awaitIdleMoment(QUIET_WAIT);
+                        VmQuiescence.IdleMoment idle = VmQuiescence.awaitIdleMoment(quietWait(attempt));
                         OwnedFds.LOCK.lock();
                         try {
                             // the child's copy of this set is exactly jfork's descriptors at the fork
@@ -345,6 +353,16 @@ public final class ForkLauncher {
     }
 
     /** A short, growing, jittered pause, so that the next fork does not land in the same GC storm. */
+    /**
+     * @param attempt 1 for a first fork, then one more for each child that hung before its start
+     * @return how long that fork waits, at most, for the VM's threads to be idle
+     */
+    static Duration quietWait(int attempt) {
+        int doublings = Math.min(Math.max(attempt, 1) - 1, 16);
+        Duration wait = QUIET_WAIT.multipliedBy(1L << doublings);
+        return wait.compareTo(LONGEST_QUIET_WAIT) > 0 ? LONGEST_QUIET_WAIT : wait;
+    }
+
     private static void pauseBeforeRetry(int attempt) {
         long millis = 5L * attempt + ThreadLocalRandom.current().nextLong(10);
         try {
