@@ -7,14 +7,15 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The HotSpot lock that ordinary Java needs most in a child, looked at in the child before its start
- * byte. Arena memory (the VM's scratch space for linking a lambda, cloning an array, making a method's
+ * The HotSpot locks that ordinary Java needs in a child, looked at in the child before its start byte:
+ * the arena chunk pool's mutex, and HotSpot's named mutexes ({@link VmMutexes}: the heap's, the compile
+ * queue's, the code cache's and the others). Arena memory (the VM's scratch space for linking a lambda, cloning an array, making a method's
  * profile, a deoptimisation) comes from one global chunk pool under one mutex: {@code ThreadCritical}'s
  * {@code tc_mutex} up to JDK 23, {@code GlobalChunkPoolMutex} since. Held at the fork by another thread
  * of the parent, which the child does not have, it is held for ever in the child: gdb showed everyday
  * tasks deadlocked there on jnr (4 of 17 runs) and once in the kit on jni. The child reads the mutex's
- * lock word from {@code /proc/self/mem}; held, it ends before its start byte with {@link #EXIT_LOCK_HELD}
- * and the parent forks it again at once.
+ * lock word from {@code /proc/self/mem}; if that or a named mutex is held, it ends before its start byte
+ * with {@link #EXIT_LOCK_HELD} and the parent forks it again at once.
  *
  * <p>The mutex is a local symbol of {@code libjvm.so}, found in its ELF symbol table once, in the
  * parent. A JDK whose {@code libjvm.so} has no symbol table, or a layout not recognised, is not checked
@@ -32,6 +33,8 @@ public final class InheritedLocks {
     private static volatile long lockWord;
     /** What was found, or why nothing was. */
     private static volatile String found = "not looked for yet";
+    /** HotSpot's named mutexes, null until located. */
+    private static volatile VmMutexes vmMutexes;
 
     private InheritedLocks() {
     }
@@ -43,11 +46,12 @@ public final class InheritedLocks {
         }
         try {
             lockWord = locate();
-            heldAtFork();
         } catch (IOException | RuntimeException e) {
             lockWord = 0;
             found = "not checked: " + e.getMessage();
         }
+        vmMutexes = VmMutexes.locate();
+        heldAtFork();
     }
 
     /** @return the address of the lock word checked in each child, 0 when none (for tests and diagnostics) */
@@ -57,16 +61,23 @@ public final class InheritedLocks {
 
     /** @return what is checked in each child, or why nothing is (for diagnostics) */
     public static String describe() {
-        return found;
+        VmMutexes mutexes = vmMutexes;
+        return found + "; " + (mutexes == null ? "VM mutexes not looked for yet" : mutexes.describe());
     }
 
     /**
-     * In the child, before its start byte: whether the chunk pool's mutex was held when it was forked.
+     * In the child, before its start byte: whether the chunk pool's mutex, or one of HotSpot's named
+     * mutexes ({@link VmMutexes}), was held when it was forked.
      *
-     * @return true when it was (the child would deadlock at its first arena allocation); false when it
-     *     was free or cannot be read
+     * @return true when one was (the child would deadlock when it first needs it); false when all were
+     *     free or cannot be read
      */
     public static boolean heldAtFork() {
+        VmMutexes mutexes = vmMutexes;
+        return chunkPoolHeld() || mutexes != null && mutexes.anyHeld();
+    }
+
+    private static boolean chunkPoolHeld() {
         long at = lockWord;
         if (at == 0) {
             return false;
