@@ -352,7 +352,6 @@ public final class ForkLauncher {
         }
     }
 
-    /** A short, growing, jittered pause, so that the next fork does not land in the same GC storm. */
     /**
      * @param attempt 1 for a first fork, then one more for each child that hung before its start
      * @return how long that fork waits, at most, for the VM's threads to be idle
@@ -363,6 +362,7 @@ public final class ForkLauncher {
         return wait.compareTo(LONGEST_QUIET_WAIT) > 0 ? LONGEST_QUIET_WAIT : wait;
     }
 
+    /** A short, growing, jittered pause, so that the next fork does not land in the same GC storm. */
     private static void pauseBeforeRetry(int attempt) {
         long millis = 5L * attempt + ThreadLocalRandom.current().nextLong(10);
         try {

@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The HotSpot locks that ordinary Java needs in a child, looked at in the child before its start byte:
  * the arena chunk pool's mutex, and HotSpot's named mutexes ({@link VmMutexes}: the heap's, the compile
- * queue's, the code cache's and the others). Arena memory (the VM's scratch space for linking a lambda, cloning an array, making a method's
- * profile, a deoptimisation) comes from one global chunk pool under one mutex: {@code ThreadCritical}'s
+ * queue's, the code cache's and the others). Arena memory (the VM's scratch space for linking a lambda,
+ * cloning an array, making a method's profile, a deoptimisation) comes from one global chunk pool under
+ * one mutex: {@code ThreadCritical}'s
  * {@code tc_mutex} up to JDK 23, {@code GlobalChunkPoolMutex} since. Held at the fork by another thread
  * of the parent, which the child does not have, it is held for ever in the child: gdb showed everyday
  * tasks deadlocked there on jnr (4 of 17 runs) and once in the kit on jni. The child reads the mutex's
