@@ -59,19 +59,20 @@ final class VmMutexes {
             long array;
             long count;
             String name;
+            long[] symbol;
             if (found.containsKey("_ZL12_mutex_array") && found.containsKey("_ZL10_num_mutex")) {
-                // up to JDK 20: a static array of pointers
-                array = found.get("_ZL12_mutex_array")[0];
+                symbol = found.get("_ZL12_mutex_array");
                 count = LibjvmSymbols.readLong(found.get("_ZL10_num_mutex")[0]) & 0xffffffffL;
                 name = "_mutex_array";
             } else if (found.containsKey("_ZN5Mutex12_mutex_arrayE") && found.containsKey("_ZN5Mutex10_num_mutexE")) {
-                // JDK 21+: a pointer to the array
-                array = LibjvmSymbols.readLong(found.get("_ZN5Mutex12_mutex_arrayE")[0]);
+                symbol = found.get("_ZN5Mutex12_mutex_arrayE");
                 count = LibjvmSymbols.readLong(found.get("_ZN5Mutex10_num_mutexE")[0]) & 0xffffffffL;
                 name = "Mutex::_mutex_array";
             } else {
                 return none("libjvm.so has no symbol _mutex_array (no symbol table, or another JDK)");
             }
+            // the array itself (JDK 17: 128 pointers, 1024 bytes), or a pointer to it (JDK 25: 8 bytes)
+            array = symbol[1] == 8 ? LibjvmSymbols.readLong(symbol[0]) : symbol[0];
             if (count < FEWEST || count > MOST || array == 0) {
                 return none(name + " holds " + count + " mutexes, not a list known here");
             }
