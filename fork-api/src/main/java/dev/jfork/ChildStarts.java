@@ -60,7 +60,7 @@ final class ChildStarts {
         }
         CallFuture<T> future = new CallFuture<>(child, completeOnReaper);
         future.completeFrom(backend, result[0], child::reapNow, end -> end.kind() == ChildEnd.Kind.DEADLOCKED
-            ? " " + child.deadlockedAfterMillis() + " ms after it started"
+            ? child.deadlockReport()
             : end.describe(child.deadline().orElse(null)));
         return future;
     }

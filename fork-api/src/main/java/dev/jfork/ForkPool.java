@@ -209,7 +209,7 @@ public final class ForkPool<A, R> implements AutoCloseable {
                 + "; the child was killed", process.pid(), null, e);
         }
         String description = end.kind() == ChildEnd.Kind.DEADLOCKED
-            ? " " + process.deadlockedAfterMillis() + " ms after it started"
+            ? process.deadlockReport()
             : end.describe(options.deadline());
         return CallResults.decode(new byte[0], end, process.pid(), description);
     }

@@ -1,5 +1,6 @@
 package dev.jfork;
 
+import dev.jfork.internal.call.CallResults;
 import dev.jfork.internal.io.ChildInputPipe;
 import dev.jfork.internal.io.ChildOutputPipe;
 import dev.jfork.internal.launch.ChildWatch;
@@ -46,6 +47,7 @@ public final class ForkedProcess extends Process {
     private volatile boolean watchdogKilled;
     private volatile boolean deadlockKilled;
     private volatile long deadlockedAfterMillis;
+    private volatile String deadlockCause;
     private volatile DeadlockWatch.Watched deadlockWatch;
     /** Guards {@link #reaped}: a signal is sent only while the pid is still this child's. */
     private final Object pidLock = new Object();
@@ -105,11 +107,12 @@ public final class ForkedProcess extends Process {
     }
 
     /** The child's only thread sleeps for ever on a lock: it is ended now, not at its deadline. */
-    private void deadlocked(long afterMillis) {
+    private void deadlocked(long afterMillis, String cause) {
         HangDiagnostics.printNativeStacks(pid, "deadlocked " + afterMillis + " ms after it started");
         synchronized (pidLock) {
             if (!reaped) {
                 deadlockedAfterMillis = afterMillis;
+                deadlockCause = cause;
                 deadlockKilled = true;
                 sendSignal(Signals.SIGKILL);
             }
@@ -123,6 +126,25 @@ public final class ForkedProcess extends Process {
      */
     public long deadlockedAfterMillis() {
         return deadlockKilled ? deadlockedAfterMillis : -1;
+    }
+
+    /**
+     * What a child that {@link ChildEnd.Kind#DEADLOCKED deadlocked} was waiting in, and what to do about
+     * it, when jfork could tell from the lock it slept on and its stack (for example "in System.exit or
+     * Runtime.halt, ..." or "in Object.wait(): ..."): read before it was killed.
+     *
+     * @return the cause, or empty when it did not deadlock or the cause is not known
+     */
+    public Optional<String> deadlockCause() {
+        return deadlockKilled ? Optional.ofNullable(deadlockCause) : Optional.empty();
+    }
+
+    /** For a {@code call}'s or a pool task's failure: when it was found deadlocked, and why or what may cause it. */
+    String deadlockReport() {
+        String cause = deadlockCause;
+        return " " + deadlockedAfterMillis + " ms after it started" + (cause != null
+            ? ", " + cause + "; the task gave no result"
+            : "; the task gave no result. " + CallResults.DEADLOCK_CAUSES);
     }
 
     /**
@@ -350,6 +372,8 @@ public final class ForkedProcess extends Process {
 
     @Override
     public String toString() {
-        return "ForkedProcess[pid=" + pid + ", " + end().map(e -> e.describe(deadline)).orElse(isAlive() ? "running" : "not reaped") + "]";
+        return "ForkedProcess[pid=" + pid + ", " + end().map(e -> e.describe(deadline)
+            + deadlockCause().map(cause -> " (" + cause + ")").orElse(""))
+            .orElse(isAlive() ? "running" : "not reaped") + "]";
     }
 }

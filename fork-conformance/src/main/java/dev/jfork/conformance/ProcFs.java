@@ -15,6 +15,24 @@ public final class ProcFs {
     }
 
     /**
+     * Whether this JVM runs under user-mode emulation (an arm64 JVM under {@code qemu-aarch64} on an
+     * x86_64 kernel): the syscall a thread is in while it reads its own {@code /proc/thread-self/syscall}
+     * is that read, numbered by the kernel's architecture (0 on x86_64, 63 on aarch64), which then is not
+     * the JVM's. There the kernel shows the emulator's stack, not the child's.
+     *
+     * @return true when the kernel numbers syscalls for another architecture than {@code os.arch}
+     */
+    public static boolean emulated() {
+        try {
+            String number = Files.readString(Path.of("/proc/thread-self/syscall")).strip().split(" ")[0];
+            String kernel = number.equals("0") ? "amd64" : number.equals("63") ? "aarch64" : null;
+            return kernel != null && !kernel.equals(System.getProperty("os.arch"));
+        } catch (IOException unreadable) {
+            return false;
+        }
+    }
+
+    /**
      * The pids of zombie children of {@code parentPid}.
      *
      * @param parentPid the parent

@@ -128,7 +128,10 @@ public abstract class WarmPoolKit extends EverydayJavaKit {
                 assertThatThrownBy(() -> pool.submit(-1))
                     .isInstanceOfSatisfying(ChildFailureException.class, e -> {
                         assertThat(e.end()).get().extracting(ChildEnd::kind).isEqualTo(ChildEnd.Kind.DEADLOCKED);
-                        assertThat(e.getMessage()).contains("deadlocked").contains("Forker.preload");
+                        assertThat(e.getMessage()).contains("deadlocked");
+                        // the cause from the child's stack; the list of likely causes where that is not seen
+                        assertThat(e.getMessage()).contains(ProcFs.emulated() ? "" : "in Object.wait()")
+                            .containsAnyOf("in Object.wait()", "Forker.preload");
                     });
                 assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
                     .as("known within %d ms, not at the 30 s deadline", bound(1000)).isLessThan(bound(1000));

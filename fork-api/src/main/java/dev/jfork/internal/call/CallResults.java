@@ -21,8 +21,8 @@ public final class CallResults {
     @SuppressWarnings("unchecked")
     public static <T> T decode(byte[] message, ChildEnd end, long pid, String endDescription) {
         if (end.kind() == ChildEnd.Kind.DEADLOCKED) {
-            throw new ChildFailureException("jfork: child " + pid + " deadlocked" + endDescription
-                + "; the task gave no result. " + DEADLOCK_CAUSES, pid, end, null);
+            // the description says when, and why or what may cause it
+            throw new ChildFailureException("jfork: child " + pid + " deadlocked" + endDescription, pid, end, null);
         }
         if (end.kind() == ChildEnd.Kind.HUNG) {
             throw new ChildFailureException("jfork: child " + pid + " " + endDescription

@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongConsumer;
 
 /**
  * Recognises a Java child that can never continue, at once rather than at its deadline. A child has
@@ -66,12 +65,22 @@ public final class DeadlockWatch {
     private DeadlockWatch() {
     }
 
+    /** What is told when a child is seen deadlocked. */
+    @FunctionalInterface
+    public interface OnDeadlock {
+        /**
+         * @param afterMillis milliseconds since the watch began
+         * @param cause what the child waits in and what to do about it, or null when not known
+         */
+        void deadlocked(long afterMillis, String cause);
+    }
+
     /** One watched child. */
     public static final class Watched {
         final int pid;
         final long since = System.nanoTime();
         /** Null when only a deadline is watched (or the child's /proc can no longer be read). */
-        volatile LongConsumer onDeadlock;
+        volatile OnDeadlock onDeadlock;
         final long deadlineAt;
         final Runnable onDeadline;
         int strikes;
@@ -81,7 +90,7 @@ public final class DeadlockWatch {
         byte[] lastFutexWait;
         boolean lastFutexWaitSuspect;
 
-        Watched(int pid, LongConsumer onDeadlock, Duration deadline, Runnable onDeadline) {
+        Watched(int pid, OnDeadlock onDeadlock, Duration deadline, Runnable onDeadline) {
             this.pid = pid;
             this.onDeadlock = onDeadlock;
             this.onDeadline = deadline == null ? null : onDeadline;
@@ -112,13 +121,13 @@ public final class DeadlockWatch {
      * run once at most, on the poller thread, under the fork lock; either ends the watch.
      *
      * @param pid the child, not yet reaped
-     * @param onDeadlock called with the milliseconds since the watch began when the child is
-     *     deadlocked; it should kill the child. Null: not checked
+     * @param onDeadlock called with the milliseconds since the watch began and the cause, when known,
+     *     when the child is deadlocked; it should kill the child. Null: not checked
      * @param deadline how long from now the child has, or null for none
      * @param onDeadline called when the deadline has passed; it should kill the child
      * @return the handle for {@link #unwatch}
      */
-    public static Watched watch(int pid, LongConsumer onDeadlock, Duration deadline, Runnable onDeadline) {
+    public static Watched watch(int pid, OnDeadlock onDeadlock, Duration deadline, Runnable onDeadline) {
         Watched w = new Watched(pid, onDeadlock, deadline, onDeadline);
         LIVE.add(w);
         synchronized (DeadlockWatch.class) {
@@ -169,10 +178,11 @@ public final class DeadlockWatch {
                     due.add(w.onDeadline);
                 }
             } else if (w.onDeadlock != null && deadlocked(w)) {
-                LongConsumer action = w.onDeadlock;
+                OnDeadlock action = w.onDeadlock;
                 long after = TimeUnit.NANOSECONDS.toMillis(now - w.since);
                 if (LIVE.remove(w)) {
-                    due.add(() -> action.accept(after));
+                    String cause = DeadlockCause.of(w.pid, new String(w.lastFutexWait, StandardCharsets.US_ASCII));
+                    due.add(() -> action.deadlocked(after, cause));
                 }
             }
         }

@@ -67,7 +67,7 @@ final class StartHandshake {
         };
         // the timeout, and a child deadlocked before its start byte (a safepoint in flight at the fork),
         // are both seen by the poller, which runs only between forks
-        DeadlockWatch.Watched watched = DeadlockWatch.watch(pid, afterMillis -> kill.run(), Duration.ofMillis(millis),
+        DeadlockWatch.Watched watched = DeadlockWatch.watch(pid, (afterMillis, cause) -> kill.run(), Duration.ofMillis(millis),
             kill);
         boolean goOpen = true;
         try (FdInputStream in = new FdInputStream(backend, startFd)) {

@@ -23,6 +23,7 @@ import java.util.Map;
 public final class LibjvmSymbols {
     private static final int SHT_SYMTAB = 2;
     private static final int PT_LOAD = 1;
+    private static final int STT_OBJECT = 1;
 
     private LibjvmSymbols() {
     }
@@ -36,6 +37,45 @@ public final class LibjvmSymbols {
      *     file
      */
     public static Map<String, long[]> find(List<String> names) throws IOException {
+        return read((elf, bias, found) -> eachSymbol(elf, byName(elf, names, bias, found)));
+    }
+
+    /**
+     * Finds symbols by their (mangled) names, and in the same pass every pointer-sized data object whose
+     * name ends with {@code suffix}, e.g. HotSpot's named locks ({@code Heap_lock}, {@code Terminator_lock}:
+     * each a pointer to its {@code Mutex}).
+     *
+     * @param names the names
+     * @param suffix the end of the objects' names
+     * @return for each name found, {address in this process, size in bytes, ELF symbol type}
+     * @throws IOException as {@link #find(List)}
+     */
+    public static Map<String, long[]> find(List<String> names, String suffix) throws IOException {
+        byte[] end = suffix.getBytes(StandardCharsets.US_ASCII);
+        return read((elf, bias, found) -> {
+            SymbolVisitor named = byName(elf, names, bias, found);
+            eachSymbol(elf, (symbol, name) -> {
+                named.visit(symbol, name);
+                // the size first: a few thousand of some 58,000 symbols are 8-byte objects
+                if (elf.getLong(symbol + 16) == 8 && (elf.get(symbol + 4) & 0xf) == STT_OBJECT
+                        && endsWith(elf, name, end)) {
+                    found.put(nameAt(elf, name), entry(elf, symbol, bias));
+                }
+            });
+        });
+    }
+
+    /** What a scan does with the mapped file, its load bias and the map it fills. */
+    private interface Scan {
+        void run(MappedByteBuffer elf, long bias, Map<String, long[]> found);
+    }
+
+    /** What is done with each symbol: its entry's offset and its name's offset in the file. */
+    private interface SymbolVisitor {
+        void visit(int symbol, int name);
+    }
+
+    private static Map<String, long[]> read(Scan scan) throws IOException {
         Path libjvm = null;
         long mappedAt = -1;
         for (String line : Files.readAllLines(Path.of("/proc/self/maps"), StandardCharsets.US_ASCII)) {
@@ -58,7 +98,7 @@ public final class LibjvmSymbols {
             }
             long bias = mappedAt - firstLoadAddress(elf);
             Map<String, long[]> found = new HashMap<>();
-            scan(elf, names, bias, found);
+            scan.run(elf, bias, found);
             return found;
         }
     }
@@ -97,14 +137,39 @@ public final class LibjvmSymbols {
         throw new IOException("libjvm.so has no loadable segment at offset 0");
     }
 
-    private static void scan(MappedByteBuffer elf, List<String> names, long bias, Map<String, long[]> found) {
+    /** @return a visitor that puts each symbol named in {@code names} into {@code found} */
+    private static SymbolVisitor byName(MappedByteBuffer elf, List<String> names, long bias, Map<String, long[]> found) {
+        byte[][] wanted = new byte[names.size()][];
+        // the first 8 bytes of each name (its NUL too when shorter), compared before the whole name:
+        // a cold scan of some 58,000 names otherwise costs 100 ms, and more than a second under emulation
+        long[] heads = new long[wanted.length];
+        long[] masks = new long[wanted.length];
+        for (int i = 0; i < wanted.length; i++) {
+            wanted[i] = (names.get(i) + '\0').getBytes(StandardCharsets.US_ASCII);
+            for (int b = 0; b < Math.min(8, wanted[i].length); b++) {
+                heads[i] |= (wanted[i][b] & 0xffL) << (8 * b);
+                masks[i] |= 0xffL << (8 * b);
+            }
+        }
+        int limit = elf.limit() - 8;
+        return (symbol, name) -> {
+            long head = name <= limit ? elf.getLong(name) : 0;
+            for (int w = 0; w < wanted.length; w++) {
+                if ((head & masks[w]) == heads[w] && !found.containsKey(names.get(w)) && nameIs(elf, name, wanted[w])) {
+                    found.put(names.get(w), entry(elf, symbol, bias));
+                }
+            }
+        };
+    }
+
+    private static long[] entry(MappedByteBuffer elf, int symbol, long bias) {
+        return new long[] {bias + elf.getLong(symbol + 8), elf.getLong(symbol + 16), elf.get(symbol + 4) & 0xf};
+    }
+
+    private static void eachSymbol(MappedByteBuffer elf, SymbolVisitor visitor) {
         long shoff = elf.getLong(0x28);
         int shentsize = elf.getShort(0x3a) & 0xffff;
         int shnum = elf.getShort(0x3c) & 0xffff;
-        byte[][] wanted = new byte[names.size()][];
-        for (int i = 0; i < wanted.length; i++) {
-            wanted[i] = (names.get(i) + '\0').getBytes(StandardCharsets.US_ASCII);
-        }
         for (int s = 0; s < shnum; s++) {
             int header = Math.toIntExact(shoff + (long) s * shentsize);
             if (elf.getInt(header + 4) != SHT_SYMTAB) {
@@ -117,15 +182,34 @@ public final class LibjvmSymbols {
             int strings = Math.toIntExact(elf.getLong(Math.toIntExact(shoff + (long) link * shentsize) + 24));
             for (long at = symbols; entry > 0 && at + entry <= symbols + symbolsSize; at += entry) {
                 int symbol = Math.toIntExact(at);
-                int name = strings + elf.getInt(symbol);
-                for (int w = 0; w < wanted.length; w++) {
-                    if (!found.containsKey(names.get(w)) && nameIs(elf, name, wanted[w])) {
-                        found.put(names.get(w), new long[] {bias + elf.getLong(symbol + 8), elf.getLong(symbol + 16),
-                            elf.get(symbol + 4) & 0xf});
-                    }
-                }
+                visitor.visit(symbol, strings + elf.getInt(symbol));
             }
         }
+    }
+
+    /** Whether the NUL-terminated name at {@code at} ends with {@code end}. */
+    private static boolean endsWith(MappedByteBuffer elf, int at, byte[] end) {
+        int nul = at;
+        while (nul < elf.limit() && elf.get(nul) != 0) {
+            nul++;
+        }
+        if (nul - at < end.length) {
+            return false;
+        }
+        for (int i = 0; i < end.length; i++) {
+            if (elf.get(nul - end.length + i) != end[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String nameAt(MappedByteBuffer elf, int at) {
+        StringBuilder name = new StringBuilder();
+        for (int i = at; i < elf.limit() && elf.get(i) != 0; i++) {
+            name.append((char) elf.get(i));
+        }
+        return name.toString();
     }
 
     private static boolean nameIs(MappedByteBuffer elf, int at, byte[] name) {

@@ -1,0 +1,110 @@
+package dev.jfork.internal.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jfork.internal.launch.DeadlockCause.Kind;
+import dev.jfork.internal.vm.LibjvmSymbols;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@DisplayName("what a deadlocked child waits in, told from its lock and its stack")
+class DeadlockCauseTest {
+    @BeforeAll
+    static void locate() {
+        DeadlockCause.locateOnce();
+    }
+
+    @Test
+    @DisplayName("a futex inside HotSpot's Terminator_lock is that lock; the word before it is not")
+    void namedLockFromFutexAddress() throws Exception {
+        long mutex = LibjvmSymbols.readLong(LibjvmSymbols.find(List.of("Terminator_lock")).get("Terminator_lock")[0]);
+        assertThat(DeadlockCause.lockAt(mutex)).isEqualTo("Terminator_lock");
+        assertThat(DeadlockCause.lockAt(mutex + 56)).isEqualTo("Terminator_lock");
+        assertThat(DeadlockCause.lockAt(mutex - 8)).isNotEqualTo("Terminator_lock");
+    }
+
+    @Test
+    @DisplayName("the lock decides, the stack refines: a stale word cannot turn a wait into a GC")
+    void lockDecidesStackRefines() {
+        assertThat(DeadlockCause.decide("Terminator_lock", onStack())).isEqualTo(Kind.EXIT);
+        assertThat(DeadlockCause.decide(null, onStack(Kind.EXIT))).isEqualTo(Kind.EXIT);
+        assertThat(DeadlockCause.decide("VMOperation_lock", onStack(Kind.SYSTEM_GC, Kind.ALLOCATION)))
+            .isEqualTo(Kind.SYSTEM_GC);
+        assertThat(DeadlockCause.decide("VMOperation_lock", onStack(Kind.ALLOCATION, Kind.OBJECT_WAIT)))
+            .isEqualTo(Kind.ALLOCATION);
+        assertThat(DeadlockCause.decide("VMOperation_lock", onStack())).isEqualTo(Kind.VM_OPERATION);
+        assertThat(DeadlockCause.decide(null, onStack(Kind.OBJECT_WAIT, Kind.ALLOCATION))).isEqualTo(Kind.OBJECT_WAIT);
+        assertThat(DeadlockCause.decide(null, onStack(Kind.PARK))).isEqualTo(Kind.PARK);
+        assertThat(DeadlockCause.decide("Heap_lock", onStack(Kind.OBJECT_WAIT))).isNull();
+        assertThat(DeadlockCause.decide(null, onStack())).isNull();
+        assertThat(DeadlockCause.heldAtFork("Heap_lock")).contains("Heap_lock").contains("held at the fork");
+    }
+
+    @Test
+    @DisplayName("read from a real thread's stack: Object.wait() and LockSupport.park()")
+    @Timeout(30)
+    void fromRealStacks() throws Exception {
+        Object monitor = new Object();
+        Thread waiting = new Thread(() -> {
+            synchronized (monitor) {
+                try {
+                    monitor.wait();
+                } catch (InterruptedException stop) {
+                    // the test is over
+                }
+            }
+        }, "dc-wait");
+        Thread parked = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                LockSupport.park();
+            }
+        }, "dc-park");
+        waiting.start();
+        parked.start();
+        try {
+            assertThat(causeOf("dc-wait")).startsWith("in Object.wait()");
+            assertThat(causeOf("dc-park")).startsWith("parked (LockSupport.park");
+        } finally {
+            waiting.interrupt();
+            parked.interrupt();
+            waiting.join(5000);
+            parked.join(5000);
+        }
+    }
+
+    /** The cause told for a thread of this JVM, looked up by its native name, once it sleeps in a futex wait. */
+    private static String causeOf(String threadName) throws Exception {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+                for (Path task : tasks) {
+                    if (Files.readString(task.resolve("comm")).strip().equals(threadName)) {
+                        String syscall = Files.readString(task.resolve("syscall"));
+                        if (syscall.startsWith("202 ") || syscall.startsWith("98 ")) {
+                            String cause = DeadlockCause.of(Integer.parseInt(task.getFileName().toString()), syscall);
+                            if (cause != null) {
+                                return cause;
+                            }
+                        }
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        return "no futex wait seen for " + threadName;
+    }
+
+    private static boolean[] onStack(Kind... kinds) {
+        boolean[] found = new boolean[Kind.values().length];
+        for (Kind k : kinds) {
+            found[k.ordinal()] = true;
+        }
+        return found;
+    }
+}
