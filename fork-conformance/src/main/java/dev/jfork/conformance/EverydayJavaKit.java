@@ -335,6 +335,36 @@ public abstract class EverydayJavaKit extends SafeLayerPromisesKit {
         }
 
         @Test
+        @DisplayName("a thread the task started needs a GC while the task joins it: all its threads wait, deadlocked")
+        void startedThreadNeedsGc() {
+            assertDeadlocked("all 2 of its threads wait for ever; one is in System.gc()", () -> {
+                Thread collector = new Thread(System::gc, "kit-child-gc");
+                collector.start();
+                collector.join();
+                return 1;
+            });
+        }
+
+        @Test
+        @DisplayName("a thread the task started sleeps, then answers, while the task joins it: not a deadlock")
+        void startedThreadSleepsThenAnswers() {
+            assertThat(calls.call(() -> {
+                int[] answer = new int[1];
+                Thread helper = new Thread(() -> {
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    answer[0] = 42;
+                }, "kit-child-helper");
+                helper.start();
+                helper.join();
+                return answer[0];
+            }, LONG)).isEqualTo(42);
+        }
+
+        @Test
         @DisplayName("System.exit in a forked task: DEADLOCKED within a second, and the cause says System.exit")
         void systemExitInChild() throws Exception {
             ForkedProcess p = calls.fork(() -> {

@@ -35,9 +35,9 @@ final class DeadlockCause {
             + " needs the VM thread; load it in the parent first with Forker.preload(TheClass.class)"),
         VM_OPERATION("waiting for the VM thread (a collection, a deoptimisation or another VM operation),"
             + " which a child does not have"),
-        OBJECT_WAIT("in Object.wait(): no other thread exists in the child to notify it"),
-        PARK("parked (LockSupport.park: a lock, a Future, a queue, a thread pool): no other thread exists in"
-            + " the child to unpark it"),
+        OBJECT_WAIT("in Object.wait(): no thread that could notify it exists in the child"),
+        PARK("parked (LockSupport.park: a lock, a Future, a queue, a thread pool): no thread that could"
+            + " unpark it exists in the child"),
         MONITOR_ENTRY("entering a synchronized block or method whose monitor a thread of the parent held at"
             + " the fork; take that monitor in a ForkHooks before hook, so that no thread holds it then");
 
@@ -128,6 +128,38 @@ final class DeadlockCause {
         } catch (NumberFormatException notAWait) {
             return null;
         }
+    }
+
+    /**
+     * For a child with several threads, all waiting for ever: the most telling of their causes.
+     *
+     * @param pid the child, not yet killed
+     * @param threads each thread's {tid, {@code syscall} line}
+     * @return "all N of its threads wait for ever; one is ..." or null when no thread's cause is known
+     */
+    static String ofThreads(int pid, List<String[]> threads) {
+        locateOnce();
+        String best = null;
+        double bestRank = Double.MAX_VALUE;
+        for (String[] thread : threads) {
+            String[] fields = thread[1].strip().split(" ");
+            if (fields.length < 9) {
+                continue;
+            }
+            try {
+                String lock = lockAt(Long.decode(fields[1]));
+                Kind kind = decide(lock, kindsOnStack(pid, Long.decode(fields[7])));
+                // a VM lock held at the fork tells more than a wait for a thread, less than a VM operation
+                double rank = kind != null ? kind.ordinal() : lock != null ? Kind.VM_OPERATION.ordinal() + 0.5 : -1;
+                if (rank >= 0 && rank < bestRank) {
+                    bestRank = rank;
+                    best = kind != null ? kind.text : heldAtFork(lock);
+                }
+            } catch (NumberFormatException notAWait) {
+                // not told by this thread
+            }
+        }
+        return best == null ? null : "all " + threads.size() + " of its threads wait for ever; one is " + best;
     }
 
     /** @return the named lock whose object holds {@code futex}, or null */

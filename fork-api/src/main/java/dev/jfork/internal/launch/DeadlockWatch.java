@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * only another thread of the same process could wake it, and there is none: a GC it asked for, a
  * class it loaded that needs the VM thread to deoptimise, a lock another thread held at the fork, an
  * {@code Object.wait()}. {@code /proc/<pid>/status} ({@code Threads: 1}) and
- * {@code /proc/<pid>/syscall} show exactly this; a timed sleep, a pipe read or a full pipe never do.
+ * {@code /proc/<pid>/syscall} show exactly this; a timed sleep, a pipe read or a full pipe never do. A
+ * child that started threads of its own is deadlocked when every one of them so waits
+ * ({@link AllThreadsWaiting}).
  *
  * <p>One thread polls every live child: 10 ms after it is watched, then every
  * {@value #PERIOD_MILLIS} ms, under the fork lock so it never runs while a fork is made. Two looks in
@@ -88,6 +90,8 @@ public final class DeadlockWatch {
         final String statusPath;
         /** The last futex wait seen ({@code /proc/<pid>/syscall}), and whether it looked deadlocked. */
         byte[] lastFutexWait;
+        /** With more than one thread, each one's wait ({tid, syscall}) when all wait for ever; else null. */
+        java.util.List<String[]> threadWaits;
         boolean lastFutexWaitSuspect;
 
         Watched(int pid, OnDeadlock onDeadlock, Duration deadline, Runnable onDeadline) {
@@ -181,7 +185,8 @@ public final class DeadlockWatch {
                 OnDeadlock action = w.onDeadlock;
                 long after = TimeUnit.NANOSECONDS.toMillis(now - w.since);
                 if (LIVE.remove(w)) {
-                    String cause = DeadlockCause.of(w.pid, new String(w.lastFutexWait, StandardCharsets.US_ASCII));
+                    String cause = w.threadWaits != null ? DeadlockCause.ofThreads(w.pid, w.threadWaits)
+                        : DeadlockCause.of(w.pid, new String(w.lastFutexWait, StandardCharsets.US_ASCII));
                     due.add(() -> action.deadlocked(after, cause));
                 }
             }
@@ -215,8 +220,11 @@ public final class DeadlockWatch {
                 int machine = kernelMachine(w.pid);
                 int futex = machine == EM_AARCH64 ? FUTEX_AARCH64 : FUTEX_X86_64;
                 boolean single = singleThreaded(status, machine != JVM_MACHINE);
-                suspect = single && (asleepForever(syscall, futex)
-                    || inFutexWait(syscall, futex) && MonitorEntryWait.entering(w.pid, syscall));
+                w.threadWaits = single || !asleepForever(syscall, futex) ? null
+                    : AllThreadsWaiting.syscalls(w.pid, futex, machine != JVM_MACHINE);
+                suspect = single ? asleepForever(syscall, futex)
+                    || inFutexWait(syscall, futex) && MonitorEntryWait.entering(w.pid, syscall)
+                    : w.threadWaits != null;
                 // kept only for one thread: the count can change while the wait stays the same (under qemu the
                 // first look at a child in System.exit saw 3 threads for 2 in 3 of 6 runs; its wait, kept as not
                 // suspect, was never looked at again, and the child was known only at its deadline)
