@@ -13,7 +13,7 @@ public final class CallResults {
         + " (2) a class used for the first time in the child (its loading needs the VM thread); preload it in the"
         + " parent with Forker.preload(MyClass.class); (3) a lock another thread held at the fork; take it in a"
         + " ForkHooks before hook, or fork when that thread is idle; (4) a wait nobody can end: Object.wait, park,"
-        + " a Future, a parallel stream or a thread pool in the child.";
+        + " a Future, or a thread pool made in the parent (its threads do not exist in the child).";
 
     private CallResults() {
     }
