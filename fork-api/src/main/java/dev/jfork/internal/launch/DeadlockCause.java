@@ -52,6 +52,12 @@ final class DeadlockCause {
     private static final int MUTEX_BYTES = 128;
     /** How much of the stack above its pointer is read. */
     private static final int STACK_BYTES = 8 * 1024;
+    /**
+     * How much is read for a <em>timed</em> wait, whose child is deadlocked only when it enters a monitor:
+     * the park is a few native frames deep (344 and 488 bytes above the pointer on JDK 17, x86_64); not
+     * more, where a stale word could make a sleeping child look deadlocked.
+     */
+    private static final int MONITOR_STACK_BYTES = 4 * 1024;
     private static final Map<String, Kind> FUNCTIONS = Map.ofEntries(
         Map.entry("JVM_Halt", Kind.EXIT),
         Map.entry("_Z11before_exitP10JavaThreadb", Kind.EXIT),
@@ -79,8 +85,8 @@ final class DeadlockCause {
     }
 
     /**
-     * In the parent, once per JVM, at the first deadlock (50-80 ms, so not on the first fork's path):
-     * finds the functions and the named locks (a child has them at the same addresses).
+     * In the parent, once per JVM, before the first fork (one pass over the symbol table, 30-70 ms
+     * natively): finds the functions and the named locks (a child has them at the same addresses).
      */
     static void locateOnce() {
         if (LOCATED.get() || !LOCATED.compareAndSet(false, true)) {
@@ -116,14 +122,13 @@ final class DeadlockCause {
      * @return what it waits in and what to do, or null when not known
      */
     static String of(int pid, String syscall) {
-        locateOnce();
         String[] fields = syscall.strip().split(" ");
         if (fields.length < 9) {
             return null;
         }
         try {
             String lock = lockAt(Long.decode(fields[1]));
-            Kind kind = decide(lock, kindsOnStack(pid, Long.decode(fields[7])));
+            Kind kind = decide(lock, kindsOnStack(pid, Long.decode(fields[7]), STACK_BYTES));
             return kind != null ? kind.text : lock != null ? heldAtFork(lock) : null;
         } catch (NumberFormatException notAWait) {
             return null;
@@ -138,7 +143,6 @@ final class DeadlockCause {
      * @return "all N of its threads wait for ever; one is ..." or null when no thread's cause is known
      */
     static String ofThreads(int pid, List<String[]> threads) {
-        locateOnce();
         String best = null;
         double bestRank = Double.MAX_VALUE;
         for (String[] thread : threads) {
@@ -148,7 +152,7 @@ final class DeadlockCause {
             }
             try {
                 String lock = lockAt(Long.decode(fields[1]));
-                Kind kind = decide(lock, kindsOnStack(pid, Long.decode(fields[7])));
+                Kind kind = decide(lock, kindsOnStack(pid, Long.decode(fields[7]), STACK_BYTES));
                 // a VM lock held at the fork tells more than a wait for a thread, less than a VM operation
                 double rank = kind != null ? kind.ordinal() : lock != null ? Kind.VM_OPERATION.ordinal() + 0.5 : -1;
                 if (rank >= 0 && rank < bestRank) {
@@ -160,6 +164,30 @@ final class DeadlockCause {
             }
         }
         return best == null ? null : "all " + threads.size() + " of its threads wait for ever; one is " + best;
+    }
+
+    /**
+     * Whether a child's only thread, in a <em>timed</em> futex wait, is entering a Java monitor
+     * ({@code synchronized}) that a thread of the parent owned: on JDK 17 HotSpot parks such a thread with a
+     * timeout (the monitor's "responsible" waiter re-checks every 1 to 1000 ms), so it never looks asleep for
+     * ever and was known only at its deadline (20 s of 20 s; JDK 25 parks it without one). It is known by a
+     * return address inside {@code ObjectMonitor::EnterI} or {@code ObjectMonitor::enter} on its stack; a
+     * user's own timed wait ({@code Thread.sleep}, {@code Object.wait(ms)}, {@code parkNanos}) has neither.
+     *
+     * @param pid the child
+     * @param syscall its {@code /proc/<pid>/syscall}
+     * @return whether a monitor-entry frame is on its stack
+     */
+    static boolean enteringMonitor(int pid, String syscall) {
+        String[] fields = syscall.strip().split(" ");
+        if (functions.length == 0 || fields.length < 9) {
+            return false;
+        }
+        try {
+            return kindsOnStack(pid, Long.decode(fields[7]), MONITOR_STACK_BYTES)[Kind.MONITOR_ENTRY.ordinal()];
+        } catch (NumberFormatException notAWait) {
+            return false;
+        }
     }
 
     /** @return the named lock whose object holds {@code futex}, or null */
@@ -205,7 +233,7 @@ final class DeadlockCause {
             + " that thread is idle";
     }
 
-    private static boolean[] kindsOnStack(int pid, long stackPointer) {
+    private static boolean[] kindsOnStack(int pid, long stackPointer, int bytes) {
         boolean[] found = new boolean[Kind.values().length];
         long[] known = functions;
         if (known.length == 0) {
@@ -215,7 +243,7 @@ final class DeadlockCause {
         try (RandomAccessFile mem = new RandomAccessFile("/proc/" + pid + "/mem", "r")) {
             mem.seek(stackPointer);
             int n;
-            while (length < STACK.length && (n = mem.read(STACK, length, STACK.length - length)) > 0) {
+            while (length < bytes && (n = mem.read(STACK, length, bytes - length)) > 0) {
                 length += n;
             }
         } catch (IOException | RuntimeException unreadable) {

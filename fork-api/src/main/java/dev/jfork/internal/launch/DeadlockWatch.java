@@ -223,7 +223,7 @@ public final class DeadlockWatch {
                 w.threadWaits = single || !asleepForever(syscall, futex) ? null
                     : AllThreadsWaiting.syscalls(w.pid, futex, machine != JVM_MACHINE);
                 suspect = single ? asleepForever(syscall, futex)
-                    || inFutexWait(syscall, futex) && MonitorEntryWait.entering(w.pid, syscall)
+                    || inFutexWait(syscall, futex) && DeadlockCause.enteringMonitor(w.pid, syscall)
                     : w.threadWaits != null;
                 // kept only for one thread: the count can change while the wait stays the same (under qemu the
                 // first look at a child in System.exit saw 3 threads for 2 in 3 of 6 runs; its wait, kept as not

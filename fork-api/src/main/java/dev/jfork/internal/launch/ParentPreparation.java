@@ -57,7 +57,7 @@ final class ParentPreparation {
                     ClassPreload.jdkClassListOnce();
                     warmUpOncePerBackend();
                     InheritedLocks.locateOnce();
-                    MonitorEntryWait.locateOnce();
+                    DeadlockCause.locateOnce();
                     pid = backend.getpid();
                     childStreams = new ChildStreams(ChildRuntime.childInput(backend),
                         ChildRuntime.childStream(backend, 1), ChildRuntime.childStream(backend, 2));

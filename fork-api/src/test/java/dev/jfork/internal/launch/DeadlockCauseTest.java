@@ -79,6 +79,67 @@ class DeadlockCauseTest {
         }
     }
 
+    @Test
+    @DisplayName("a thread entering a monitor another holds is seen entering it; the holder, asleep, is not")
+    @Timeout(30)
+    void enteringMonitorFromRealStacks() throws Exception {
+        Object monitor = new Object();
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            synchronized (monitor) {
+                held.countDown();
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException stop) {
+                    // the test is over
+                }
+            }
+        }, "dc-holder");
+        Thread entering = new Thread(() -> {
+            synchronized (monitor) {
+                monitor.notifyAll();
+            }
+        }, "dc-enter");
+        holder.start();
+        held.await();
+        entering.start();
+        try {
+            int tid = tidOf("dc-enter");
+            assertThat(waitOf("dc-enter", s -> DeadlockCause.enteringMonitor(tid, s))).isTrue();
+            assertThat(DeadlockCause.enteringMonitor(tidOf("dc-holder"), syscallOf("dc-holder"))).isFalse();
+        } finally {
+            holder.interrupt();
+            holder.join(5000);
+            entering.join(5000);
+        }
+    }
+
+    private static boolean waitOf(String threadName, java.util.function.Predicate<String> seen) throws Exception {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            String syscall = syscallOf(threadName);
+            if ((syscall.startsWith("202 ") || syscall.startsWith("98 ")) && seen.test(syscall)) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    private static int tidOf(String threadName) throws Exception {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                if (Files.readString(task.resolve("comm")).strip().equals(threadName)) {
+                    return Integer.parseInt(task.getFileName().toString());
+                }
+            }
+        }
+        throw new AssertionError("no thread " + threadName);
+    }
+
+    private static String syscallOf(String threadName) throws Exception {
+        return Files.readString(Path.of("/proc/self/task/" + tidOf(threadName) + "/syscall"));
+    }
+
     /** The cause told for a thread of this JVM, looked up by its native name, once it sleeps in a futex wait. */
     private static String causeOf(String threadName) throws Exception {
         for (int attempt = 0; attempt < 200; attempt++) {
