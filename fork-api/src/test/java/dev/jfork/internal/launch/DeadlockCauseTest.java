@@ -69,8 +69,8 @@ class DeadlockCauseTest {
         waiting.start();
         parked.start();
         try {
-            assertThat(causeOf("dc-wait")).startsWith("in Object.wait()");
-            assertThat(causeOf("dc-park")).startsWith("parked (LockSupport.park");
+            assertThat(causeOf("dc-wait", "in Object.wait()")).startsWith("in Object.wait()");
+            assertThat(causeOf("dc-park", "parked (")).startsWith("parked (LockSupport.park");
         } finally {
             waiting.interrupt();
             parked.interrupt();
@@ -125,13 +125,21 @@ class DeadlockCauseTest {
         return false;
     }
 
+    /** A thread's id, by the name it gives itself once it runs (not yet when {@code start} returns). */
     private static int tidOf(String threadName) throws Exception {
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path task : tasks) {
-                if (Files.readString(task.resolve("comm")).strip().equals(threadName)) {
-                    return Integer.parseInt(task.getFileName().toString());
+        for (int attempt = 0; attempt < 250; attempt++) {
+            try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+                for (Path task : tasks) {
+                    try {
+                        if (Files.readString(task.resolve("comm")).strip().equals(threadName)) {
+                            return Integer.parseInt(task.getFileName().toString());
+                        }
+                    } catch (java.io.IOException ended) {
+                        // a thread that ended as it was listed
+                    }
                 }
             }
+            Thread.sleep(20);
         }
         throw new AssertionError("no thread " + threadName);
     }
@@ -140,25 +148,25 @@ class DeadlockCauseTest {
         return Files.readString(Path.of("/proc/self/task/" + tidOf(threadName) + "/syscall"));
     }
 
-    /** The cause told for a thread of this JVM, looked up by its native name, once it sleeps in a futex wait. */
-    private static String causeOf(String threadName) throws Exception {
+    /**
+     * The cause told for a thread of this JVM once it sleeps in the wait the test put it in (before that
+     * it may briefly wait on something else: the last cause seen is returned after 4 s).
+     */
+    private static String causeOf(String threadName, String expected) throws Exception {
+        int tid = tidOf(threadName);
+        String last = "no futex wait seen for " + threadName;
         for (int attempt = 0; attempt < 200; attempt++) {
-            try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-                for (Path task : tasks) {
-                    if (Files.readString(task.resolve("comm")).strip().equals(threadName)) {
-                        String syscall = Files.readString(task.resolve("syscall"));
-                        if (syscall.startsWith("202 ") || syscall.startsWith("98 ")) {
-                            String cause = DeadlockCause.of(Integer.parseInt(task.getFileName().toString()), syscall);
-                            if (cause != null) {
-                                return cause;
-                            }
-                        }
-                    }
+            String syscall = Files.readString(Path.of("/proc/self/task/" + tid + "/syscall"));
+            if (syscall.startsWith("202 ") || syscall.startsWith("98 ")) {
+                String cause = DeadlockCause.of(tid, syscall);
+                last = String.valueOf(cause);
+                if (cause != null && cause.startsWith(expected)) {
+                    return cause;
                 }
             }
             Thread.sleep(20);
         }
-        return "no futex wait seen for " + threadName;
+        return last;
     }
 
     private static boolean[] onStack(Kind... kinds) {

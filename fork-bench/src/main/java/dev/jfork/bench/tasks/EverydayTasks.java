@@ -41,6 +41,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -82,8 +83,14 @@ public final class EverydayTasks {
         EITHER
     }
 
-    /** One task: its name, what it does, and what it should do in a child. */
-    record Task(String name, Callable<?> body, Expect expect) {
+    /**
+     * One task: its name, what it does, and what it should do in a child; a task that should deadlock also
+     * says what its failure must name as the cause.
+     */
+    record Task(String name, Callable<?> body, Expect expect, String cause) {
+        Task(String name, Callable<?> body, Expect expect) {
+            this(name, body, expect, null);
+        }
     }
 
     static List<Task> tasks(Path dir) {
@@ -222,18 +229,35 @@ public final class EverydayTasks {
                 sum += new byte[1 << 20].length;
             }
             return sum;
-        }, Expect.DEADLOCK));
+        }, Expect.DEADLOCK, "allocating:"));
         t.add(new Task("system-gc", () -> {
             System.gc();
             return 0;
-        }, Expect.DEADLOCK));
+        }, Expect.DEADLOCK, "in System.gc()"));
         t.add(new Task("object-wait", () -> {
             Object lock = new Object();
             synchronized (lock) {
                 lock.wait();
             }
             return 0;
-        }, Expect.DEADLOCK));
+        }, Expect.DEADLOCK, "in Object.wait()"));
+        t.add(new Task("system-exit", () -> {
+            System.exit(2);
+            return 0;
+        }, Expect.DEADLOCK, "in System.exit"));
+        t.add(new Task("thread-needs-gc", () -> {
+            Thread collector = new Thread(System::gc);
+            collector.start();
+            collector.join();
+            return 0;
+        }, Expect.DEADLOCK, "all 2 of its threads wait for ever; one is in System.gc()"));
+        t.add(new Task("thread-join", () -> {
+            long[] sum = new long[1];
+            Thread helper = new Thread(() -> sum[0] = LongStream.rangeClosed(1, 1000).sum());
+            helper.start();
+            helper.join();
+            return sum[0];
+        }, Expect.FINISH));
         t.add(new Task("parallel-stream", () -> IntStream.range(0, 1_000_000).parallel().sum(), Expect.EITHER));
         return t;
     }
@@ -254,19 +278,21 @@ public final class EverydayTasks {
         for (Task task : tasks(dir)) {
             long start = System.nanoTime();
             String outcome;
+            String message = "";
             try {
                 forker.call(task.body(), DEADLINE);
                 outcome = "ok";
             } catch (ChildFailureException e) {
                 ChildEnd.Kind kind = e.end().map(ChildEnd::kind).orElse(null);
                 outcome = kind == ChildEnd.Kind.DEADLOCKED ? "deadlocked" : kind == ChildEnd.Kind.HUNG ? "hung" : "failed";
-                if (task.expect() == Expect.FINISH) {
-                    System.err.println("tasks: " + backend + "/" + task.name() + ": " + e.getMessage());
-                }
+                message = e.getMessage();
+                System.err.println("tasks: " + backend + "/" + task.name() + ": " + message);
             }
             long ms = (System.nanoTime() - start) / 1_000_000;
+            // a deadlock must also say why: the cause it names is part of what is checked
             boolean asExpected = task.expect() == Expect.EITHER
-                || (task.expect() == Expect.FINISH ? outcome.equals("ok") : outcome.equals("deadlocked"));
+                || (task.expect() == Expect.FINISH ? outcome.equals("ok")
+                : outcome.equals("deadlocked") && message.contains(", " + task.cause()));
             if (!asExpected) {
                 missed++;
             }
