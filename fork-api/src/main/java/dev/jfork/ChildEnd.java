@@ -25,6 +25,8 @@ public record ChildEnd(Kind kind, int exitCode, int signal, WaitStatus status) {
          * Its only thread slept for ever on a lock that only a thread which does not exist in a child
          * could release (a GC, a class first loaded in the child, a lock held at the fork, a wait
          * nobody can end), and jfork ended it with SIGKILL as soon as it saw that, not at its deadline.
+         * A child that started threads of its own is so when all of them wait for ever.
+         * {@link ForkedProcess#deadlockCause()} says what it waited in, when jfork could tell.
          */
         DEADLOCKED
     }
