@@ -123,17 +123,8 @@ final class DeadlockCause {
      * @return what it waits in and what to do, or null when not known
      */
     static String of(int pid, String syscall) {
-        String[] fields = syscall.strip().split(" ");
-        if (fields.length < 9) {
-            return null;
-        }
-        try {
-            String lock = lockAt(Long.decode(fields[1]));
-            Kind kind = decide(lock, kindsOnStack(pid, Long.decode(fields[7]), STACK_BYTES));
-            return kind != null ? kind.text : lock != null ? heldAtFork(lock) : null;
-        } catch (NumberFormatException notAWait) {
-            return null;
-        }
+        Told told = tell(pid, syscall);
+        return told == null ? null : told.text();
     }
 
     /**
@@ -144,27 +135,37 @@ final class DeadlockCause {
      * @return "all N of its threads wait for ever; one is ..." or null when no thread's cause is known
      */
     static String ofThreads(int pid, List<String[]> threads) {
-        String best = null;
-        double bestRank = Double.MAX_VALUE;
+        Told best = null;
         for (String[] thread : threads) {
-            String[] fields = thread[1].strip().split(" ");
-            if (fields.length < 9) {
-                continue;
-            }
-            try {
-                String lock = lockAt(Long.decode(fields[1]));
-                Kind kind = decide(lock, kindsOnStack(pid, Long.decode(fields[7]), STACK_BYTES));
-                // a VM lock held at the fork tells more than a wait for a thread, less than a VM operation
-                double rank = kind != null ? kind.ordinal() : lock != null ? Kind.VM_OPERATION.ordinal() + 0.5 : -1;
-                if (rank >= 0 && rank < bestRank) {
-                    bestRank = rank;
-                    best = kind != null ? kind.text : heldAtFork(lock);
-                }
-            } catch (NumberFormatException notAWait) {
-                // not told by this thread
+            Told told = tell(pid, thread[1]);
+            if (told != null && (best == null || told.rank() < best.rank())) {
+                best = told;
             }
         }
-        return best == null ? null : "all " + threads.size() + " of its threads wait for ever; one is " + best;
+        return best == null ? null : "all " + threads.size() + " of its threads wait for ever; one is " + best.text();
+    }
+
+    /** What one thread's wait tells: the lower the rank, the more it says. */
+    private record Told(double rank, String text) {
+    }
+
+    /** @return what one thread's wait tells, or null when nothing does */
+    private static Told tell(int pid, String syscall) {
+        String[] fields = syscall.strip().split(" ");
+        if (fields.length < 9) {
+            return null;
+        }
+        try {
+            String lock = lockAt(Long.decode(fields[1]));
+            Kind kind = decide(lock, kindsOnStack(pid, Long.decode(fields[7]), STACK_BYTES));
+            if (kind != null) {
+                return new Told(kind.ordinal(), kind.text);
+            }
+            // a VM lock held at the fork tells more than a wait for a thread, less than a VM operation
+            return lock == null ? null : new Told(Kind.VM_OPERATION.ordinal() + 0.5, heldAtFork(lock));
+        } catch (NumberFormatException notAWait) {
+            return null;
+        }
     }
 
     /**
