@@ -19,7 +19,8 @@ import java.util.function.Function;
  * Made by {@link Forker#pool(Function, PoolOptions)}; safe to share between threads.
  *
  * <p>Each child runs {@link PoolOptions#tasksPerChild()} tasks (one by default: no task sees what
- * another left behind) and then ends; a thread of the pool forks the next one in the background. The
+ * another left behind) and then ends; a thread of the pool forks the next one in the background. With
+ * more than one, a child that has tasks left gets the next task before a child not yet used. The
  * argument and the result cross as serialised bytes, so both must be {@link java.io.Serializable}.
  * Deadlines, ends and errors are those of {@link Forker#call}: a task that throws fails with a
  * {@link ChildFailureException} whose cause is its exception; a task that outlives its deadline is

@@ -43,7 +43,11 @@ final class PoolChildren {
     private final PoolOptions options;
     private final PreparedClasses prepared;
     private final Object lock = new Object();
-    /** Children waiting for a task, most recently made last; guarded by {@link #lock}. */
+    /**
+     * Children waiting for a task: first those that served a task and have tasks left, most recently
+     * released first (so that a child runs its tasks one after another and fewer children are forked),
+     * then those not yet used, oldest first; guarded by {@link #lock}.
+     */
     private final Deque<PooledChild> idle = new ArrayDeque<>();
     /**
      * Children that answered their last task and wait for the end of their request pipe; the filler lets
@@ -191,7 +195,7 @@ final class PoolChildren {
         synchronized (lock) {
             if (!closed && child.generation() >= prepared.generation() && child.process().isAlive()) {
                 if (child.hasTasksLeft()) {
-                    idle.addLast(child);
+                    idle.addFirst(child);
                 } else {
                     spent.add(child);
                 }

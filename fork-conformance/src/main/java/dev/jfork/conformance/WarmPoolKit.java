@@ -187,6 +187,8 @@ public abstract class WarmPoolKit extends EverydayJavaKit {
                 for (int i = 0; i < 6; i++) {
                     tasksByChild.merge(pool.submit(i), 1L, Long::sum);
                 }
+                // a child with tasks left is served before a fresh one (a run on 2 cores saw 4 children when the
+                // fresh one came first): one child runs three in a row, at most three children in all
                 assertThat(tasksByChild.values()).allSatisfy(n -> assertThat(n).isBetween(1L, 3L)).contains(3L);
                 assertThat(tasksByChild).hasSizeBetween(2, 3);
                 assertThat(pool.forkedOnDemand()).isZero();
