@@ -59,9 +59,8 @@ final class ChildStarts {
             OwnedFds.close(backend, result[1]);
         }
         CallFuture<T> future = new CallFuture<>(child, completeOnReaper);
-        future.completeFrom(backend, result[0], child::reapNow, end -> end.kind() == ChildEnd.Kind.DEADLOCKED
-            ? child.deadlockReport()
-            : end.describe(child.deadline().orElse(null)));
+        future.completeFrom(backend, result[0], child::reapNow,
+            end -> child.endReport(end, child.deadline().orElse(null)));
         return future;
     }
 

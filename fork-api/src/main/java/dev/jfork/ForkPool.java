@@ -209,9 +209,6 @@ public final class ForkPool<A, R> implements AutoCloseable {
             throw new ChildFailureException("jfork: interrupted while waiting for pool child " + process.pid()
                 + "; the child was killed", process.pid(), null, e);
         }
-        String description = end.kind() == ChildEnd.Kind.DEADLOCKED
-            ? process.deadlockReport()
-            : end.describe(options.deadline());
-        return CallResults.decode(new byte[0], end, process.pid(), description);
+        return CallResults.decode(new byte[0], end, process.pid(), process.endReport(end, options.deadline()));
     }
 }

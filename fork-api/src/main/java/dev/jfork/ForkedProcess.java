@@ -6,6 +6,7 @@ import dev.jfork.internal.io.ChildOutputPipe;
 import dev.jfork.internal.launch.ChildWatch;
 import dev.jfork.internal.launch.DeadlockWatch;
 import dev.jfork.internal.launch.ForkLauncher;
+import dev.jfork.internal.launch.HangState;
 import dev.jfork.internal.launch.Reapers;
 import dev.jfork.internal.vm.HangDiagnostics;
 import dev.jfork.spi.ProcessForker;
@@ -48,6 +49,8 @@ public final class ForkedProcess extends Process {
     private volatile boolean deadlockKilled;
     private volatile long deadlockedAfterMillis;
     private volatile String deadlockCause;
+    /** What it was doing when its deadline passed ({@link HangState}), or null. */
+    private volatile String hangState;
     private volatile DeadlockWatch.Watched deadlockWatch;
     /** Guards {@link #reaped}: a signal is sent only while the pid is still this child's. */
     private final Object pidLock = new Object();
@@ -148,6 +151,22 @@ public final class ForkedProcess extends Process {
     }
 
     /**
+     * How its end is told in a failure's message and in {@link #toString()}: for a deadlock, when and in
+     * what; for a hang, what it was doing when its deadline passed.
+     *
+     * @param ended its end
+     * @param limit the deadline it had, or null
+     * @return the description
+     */
+    String endReport(ChildEnd ended, Duration limit) {
+        if (ended.kind() == ChildEnd.Kind.DEADLOCKED) {
+            return deadlockReport();
+        }
+        String state = ended.hung() && watchdogKilled ? hangState : null;
+        return ended.describe(limit) + (state == null ? "" : "; " + state);
+    }
+
+    /**
      * Kills this child, reported as hung, when {@code limit} has passed from now and it has not ended; a
      * pool child's deadline runs from each task's submission.
      *
@@ -163,6 +182,7 @@ public final class ForkedProcess extends Process {
             HangDiagnostics.printNativeStacks(pid, "outlived its deadline of " + limit.toMillis() + " ms");
             synchronized (pidLock) {
                 if (!reaped) {
+                    hangState = HangState.of(pid);
                     watchdogKilled = true;
                     sendSignal(Signals.SIGKILL);
                 }
@@ -372,8 +392,9 @@ public final class ForkedProcess extends Process {
 
     @Override
     public String toString() {
-        return "ForkedProcess[pid=" + pid + ", " + end().map(e -> e.describe(deadline)
-            + deadlockCause().map(cause -> " (" + cause + ")").orElse(""))
+        return "ForkedProcess[pid=" + pid + ", " + end().map(e -> e.kind() == ChildEnd.Kind.DEADLOCKED
+            ? e.describe(deadline) + deadlockCause().map(cause -> " (" + cause + ")").orElse("")
+            : endReport(e, deadline))
             .orElse(isAlive() ? "running" : "not reaped") + "]";
     }
 }

@@ -588,18 +588,20 @@ public abstract class ProcessForkerCompatibilityKit extends ProbeJvmKit {
             assertThat(end.kind()).isEqualTo(ChildEnd.Kind.HUNG);
             assertThat(end.hung()).isTrue();
             assertThat(millis).isLessThanOrEqualTo(bound(2000));
-            assertThat(p.toString()).contains("hung");
+            // and what it was doing when its deadline passed
+            assertThat(p.toString()).contains("hung").contains("it was running");
         }
 
         @Test
-        @DisplayName("call of a task that hangs fails with an exception that says hung")
+        @DisplayName("call of a task that hangs fails with an exception that says hung, and in what")
         void hungCall() {
             assertThatThrownBy(() -> safe.call(() -> {
-                forker.read(forker.pipe()[0], new byte[1], 1);
+                int[] pipe = forker.pipe();
+                forker.read(pipe[0], new byte[1], 1);
                 return 1;
             }, ForkOptions.defaults().withDeadline(Duration.ofSeconds(1))))
                 .isInstanceOfSatisfying(ChildFailureException.class, e -> {
-                    assertThat(e.getMessage()).contains("hung");
+                    assertThat(e.getMessage()).contains("hung").containsPattern("it was asleep reading fd [0-9]+ ");
                     assertThat(e.end()).get().extracting(ChildEnd::kind).isEqualTo(ChildEnd.Kind.HUNG);
                 });
         }

@@ -257,7 +257,7 @@ public final class DeadlockWatch {
      * emulated JVM's exe is the arm64 java, yet its syscalls are the host's.) Then the first child's
      * {@code exe}; the JVM's own machine when neither can be read.
      */
-    private static int kernelMachine(int pid) {
+    static int kernelMachine(int pid) {
         int machine = kernelMachine;
         if (machine == 0) {
             machine = machineOfSyscallNumbers();
