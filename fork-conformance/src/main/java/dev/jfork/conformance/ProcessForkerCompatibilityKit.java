@@ -400,7 +400,8 @@ public abstract class ProcessForkerCompatibilityKit extends ProbeJvmKit {
             ForkedProcess p = track(safe.exec(List.of("sh", "-c", "cd /proc/self/fd && echo *"),
                 SHORT.withStdout(Stdio.PIPE)));
             String fds = readAll(p.getInputStream()).strip();
-            // CI once saw this child end at its 20 s deadline (cause not found): say how it ended
+            // under qemu-user (where the spawn is a plain fork of the emulator) CI once saw this child end
+            // at its 20 s deadline: say how it ended
             assertThat(p.waitFor()).as("%s, which printed '%s'", p, fds).isZero();
             // the shell's own glob may hold one descriptor of its own open while it reads the directory
             assertThat(List.of(fds.split(" "))).contains("0", "1", "2").hasSizeLessThanOrEqualTo(4);
