@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jfork.ChildEnd;
 import dev.jfork.ChildFailureException;
+import dev.jfork.ForkHooks;
 import dev.jfork.ForkOptions;
 import dev.jfork.ForkedProcess;
 import dev.jfork.Forker;
 import dev.jfork.spi.ProcessForker;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Map;
@@ -33,6 +39,8 @@ import org.junit.jupiter.api.Test;
 public abstract class EverydayJavaKit extends SafeLayerPromisesKit {
     /** Far beyond the 1 s in which a deadlock must be known: a deadline hang would show. */
     private static final ForkOptions LONG = ForkOptions.defaults().withDeadline(Duration.ofSeconds(30));
+    /** Set in a forked child by a {@code ForkHooks.registerAfterInChild} hook of one test. */
+    private static volatile boolean inForkedChild;
 
     private Forker calls;
 
@@ -375,6 +383,41 @@ public abstract class EverydayJavaKit extends SafeLayerPromisesKit {
             assertThat(p.toString()).contains("System.exit");
         }
 
+        @Test
+        @DisplayName("System.exit in a child runs the parent's shutdown hooks there first, as the cause says;"
+            + " one guarded by a registerAfterInChild flag does nothing")
+        void shutdownHooksInChild() throws Exception {
+            Path marks = Files.createTempFile("jfork-kit-hooks-", ".txt");
+            Runnable flag = () -> inForkedChild = true;
+            Thread guarded = new Thread(() -> {
+                if (!inForkedChild) {
+                    mark(marks, "guarded hook acted");
+                }
+            });
+            Thread unguarded = new Thread(() -> mark(marks, "unguarded hook ran"));
+            ForkHooks.registerAfterInChild(flag);
+            Runtime.getRuntime().addShutdownHook(guarded);
+            Runtime.getRuntime().addShutdownHook(unguarded);
+            try {
+                // the hooks' own code, run once here, so that the child loads nothing new for it
+                mark(marks, "");
+                ForkedProcess p = calls.fork(() -> {
+                    System.exit(3);
+                    return 0;
+                }, LONG);
+                assertEndsDeadlocked(p);
+                assertThat(p.deadlockCause()).get().asString().contains("shutdown hooks")
+                    .contains("ForkHooks.registerAfterInChild");
+                // Shutdown.exit joins the hooks' threads before it halts: both were done when it deadlocked
+                assertThat(Files.readString(marks)).contains("unguarded hook ran").doesNotContain("guarded hook acted");
+            } finally {
+                Runtime.getRuntime().removeShutdownHook(guarded);
+                Runtime.getRuntime().removeShutdownHook(unguarded);
+                ForkHooks.unregister(flag);
+                Files.deleteIfExists(marks);
+            }
+        }
+
         /** The forked child ends {@code DEADLOCKED} within a second, not at its 30 s deadline. */
         private void assertEndsDeadlocked(ForkedProcess p) throws InterruptedException {
             long start = System.nanoTime();
@@ -401,6 +444,14 @@ public abstract class EverydayJavaKit extends SafeLayerPromisesKit {
                 });
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
                 .as("known within %d ms, not at the 30 s deadline", bound(1000)).isLessThan(bound(1000));
+        }
+    }
+
+    private static void mark(Path file, String line) {
+        try {
+            Files.writeString(file, line + "\n", StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

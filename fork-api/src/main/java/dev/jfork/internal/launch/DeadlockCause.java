@@ -25,8 +25,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class DeadlockCause {
     /** What a child can be stuck in, most telling first. */
     enum Kind {
-        EXIT("in System.exit or Runtime.halt, which wait for the JVM's other threads: end a forked task by"
-            + " returning from it (for fork, its return value is the exit code) or by throwing"),
+        EXIT("in System.exit or Runtime.halt, which wait for the JVM's other threads (System.exit had run"
+            + " the parent's shutdown hooks in the child: guard one that must not act in a child with a flag set"
+            + " by ForkHooks.registerAfterInChild): end a forked task by returning from it (for fork, its return"
+            + " value is the exit code) or by throwing"),
         SYSTEM_GC("in System.gc(): a collection needs the JVM's GC and VM threads; do not ask for one in a child"),
         ALLOCATION("allocating: the young generation it had free at the fork is used up and a collection"
             + " needs the VM thread; allocate less in the child, or give children room (-Dfork.minFreeEdenMb=N,"
