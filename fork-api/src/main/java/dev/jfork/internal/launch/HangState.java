@@ -16,6 +16,8 @@ public final class HangState {
     }
 
     /**
+     * Reads what a child is doing now; called under its pid lock, so the pid is still its own.
+     *
      * @param pid a child not yet reaped
      * @return e.g. "it was running, not waiting for anything (a loop that does not end, or work that
      *     needs a longer deadline)", or null when it cannot be read
@@ -49,6 +51,8 @@ public final class HangState {
     }
 
     /**
+     * Says what a state and a system call mean for a hang.
+     *
      * @param state the state letter of {@code /proc/<pid>/stat}
      * @param syscall the line of {@code /proc/<pid>/syscall}, or empty
      * @param aarch64 whether the syscall numbers are aarch64's (else x86_64's)
