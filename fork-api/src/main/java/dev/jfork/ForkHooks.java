@@ -49,7 +49,9 @@ public final class ForkHooks {
 
     /**
      * Registers a hook that runs in each child before its task. It runs on the child's only thread:
-     * it must not wait for anything another thread of the parent would have done.
+     * it must not wait for anything another thread of the parent would have done. One use: set a flag
+     * that your shutdown hooks check, since a task that calls {@code System.exit} runs the parent's
+     * shutdown hooks in the child before it is found deadlocked.
      *
      * @param hook the hook
      */
