@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jfork.ErrnoException;
+import dev.jfork.IdleMoment;
 import dev.jfork.Signals;
 import dev.jfork.WaitStatus;
 import dev.jfork.spi.ProcessForker;
@@ -136,31 +137,50 @@ public abstract class RawSpiKit {
     class Fork {
         @Test
         @DisplayName("returns 0 in the child and the child's pid in the parent, and getpid/getppid agree")
+        // up to three bare forks, each child ended by its own alarm if it hangs
+        @Timeout(value = 180, unit = TimeUnit.SECONDS)
         void returnsZeroInChildAndPidInParent() {
-            int[] p = pipe();
             int parentPid = forker.getpid();
-            int pid = forker.fork();
-            if (pid == 0) {
-                // the child: report fork's return, getpid and getppid; never return into the test
-                try {
-                    forker.alarm(RawChildren.CHILD_ALARM_SECONDS);
-                    ByteBuffer b = ByteBuffer.allocate(12).putInt(pid).putInt(forker.getpid()).putInt(forker.getppid());
-                    forker.write(p[1], b.array(), 12);
-                } finally {
-                    forker._exit(0);
+            // made in the parent: the child only writes into it
+            ByteBuffer b = ByteBuffer.allocate(12);
+            int alarmSeconds = (int) Math.max(2, bound(2000) / 1000);
+            for (int attempt = 1; ; attempt++) {
+                int[] p = pipe();
+                // a bare fork, with none of RawChildren's care: land it when the JVM's threads are idle
+                IdleMoment.await(java.time.Duration.ofMillis(200));
+                int pid = forker.fork();
+                if (pid == 0) {
+                    // the child: report fork's return, getpid and getppid; never return into the test
+                    try {
+                        forker.alarm(alarmSeconds);
+                        b.putInt(0, pid).putInt(4, forker.getpid()).putInt(8, forker.getppid());
+                        forker.write(p[1], b.array(), 12);
+                    } finally {
+                        forker._exit(0);
+                    }
                 }
-            }
-            try {
-                forker.close(p[1]);
-                ByteBuffer reported = ByteBuffer.wrap(children.readAll(p[0]));
+                ByteBuffer reported;
+                int[] status = new int[1];
+                try {
+                    forker.close(p[1]);
+                    reported = ByteBuffer.wrap(children.readAll(p[0]));
+                } finally {
+                    forker.close(p[0]);
+                    forker.waitpid(pid, status, 0);
+                }
                 assertThat(pid).isPositive();
-                assertThat(reported.remaining()).isEqualTo(12);
+                // a bare fork of a multi-threaded JVM can hang the child (CI, once: its alarm ended it after
+                // 20 s, nothing written): what fork returned is what is tested here, so such a child is forked
+                // again, at most twice
+                if (reported.remaining() == 0 && WaitStatus.of(status[0]).signaled() && attempt < 3) {
+                    continue;
+                }
+                assertThat(reported.remaining()).as("bytes from child %d, %s", pid, WaitStatus.of(status[0]))
+                    .isEqualTo(12);
                 assertThat(reported.getInt()).as("fork() in the child").isZero();
                 assertThat(reported.getInt()).as("the child's getpid()").isEqualTo(pid);
                 assertThat(reported.getInt()).as("the child's getppid()").isEqualTo(parentPid);
-            } finally {
-                forker.close(p[0]);
-                forker.waitpid(pid, new int[1], 0);
+                return;
             }
         }
 
