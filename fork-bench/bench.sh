@@ -4,6 +4,7 @@
 #   fork-bench/target/bench/table.txt     the readable table, also printed
 #   fork-bench/target/bench/targets.txt   the targets, measured ratio and PASS/MISS, also printed
 #   fork-bench/target/bench/concurrency.csv calls and pool submissions from 1 and 4 threads, with discards
+#   fork-bench/target/bench/first-call.csv the first call in a fresh JVM, with and without Forker.warmUp()
 #   fork-bench/target/bench/poller.csv     the deadlock poller's CPU time with 1, 16 and 64 children
 #   fork-bench/target/bench/bench-chart.svg, copied to docs/bench-chart.svg (with docs/bench-results.md)
 #
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
     --only=*) only="${1#--only=}" ;;
     --no-build) build=0 ;;
     --no-docs) docs=0 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 64 ;;
   esac
   shift
@@ -157,6 +158,19 @@ for backend in ${backends//,/ }; do
     || echo "bench.sh: ConcurrentCalls failed on $backend; see $out/concurrency-$backend.log" >&2
 done
 column -s, -t < "$out/concurrency.csv"
+
+# The first call's price in a fresh JVM per backend (FirstCall): paid by the first call itself, or by
+# Forker.warmUp() at start-up, then the calls that follow.
+echo "bench.sh: the first call in a fresh JVM, with and without warmUp() ($(( $(date +%s) - started )) s so far)"
+echo "backend,mode,warm_up_ms,first_call_ms,next_calls_median_ms" > "$out/first-call.csv"
+for backend in ${backends//,/ }; do
+  for mode in cold warm; do
+    "$java" --enable-native-access=ALL-UNNAMED -Dfork.warnThreads=false -cp "$jar" dev.jfork.bench.FirstCall "$backend" "$mode" \
+      >> "$out/first-call.csv" 2>> "$out/first-call-$backend.log" \
+      || echo "bench.sh: FirstCall $mode failed on $backend; see $out/first-call-$backend.log" >&2
+  done
+done
+column -s, -t < "$out/first-call.csv"
 
 # What the deadlock poller costs the parent: N children in a timed sleep (its most expensive case), on
 # the first backend (the poller is the same for all).

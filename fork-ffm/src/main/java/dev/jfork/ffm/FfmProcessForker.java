@@ -11,7 +11,8 @@ import java.util.Optional;
  * ({@code java.lang.foreign}, final in JDK 22), no native library of ours and no third-party jar.
  *
  * <p>This class is compiled for JDK 17, so that {@link java.util.ServiceLoader} can load it on any
- * JDK jfork supports; on a JDK older than 22 the backend is listed as unavailable with the reason.
+ * JDK jfork supports; on a JDK older than 22 the backend is listed as unavailable with the reason, as
+ * it is on 22+ when the jar was built on a JDK before 22 (it then holds this class only).
  * On 22 or later it hands every call to {@code dev.jfork.ffm.internal.FfmBackend}, compiled for
  * JDK 22 and loaded by reflection only then.
  *
@@ -193,6 +194,11 @@ public final class FfmProcessForker implements ProcessForker, NativeSpawn, Memor
                         .getDeclaredConstructor().newInstance());
                 } catch (UnsupportedOperationException e) {
                     cause = e;
+                } catch (ClassNotFoundException e) {
+                    cause = new UnsupportedOperationException("this fork-ffm jar holds the provider only: it was"
+                        + " built on a JDK before " + REQUIRED_FEATURE + ", which cannot compile the backend;"
+                        + " build fork-ffm on JDK " + REQUIRED_FEATURE + "+ to use it (running "
+                        + Runtime.version() + ")", e);
                 } catch (java.lang.reflect.InvocationTargetException e) {
                     cause = e.getCause();
                 } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
