@@ -285,6 +285,22 @@ JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_dup2(JNIEnv *env, jclass c
     return r < 0 ? fail() : r;
 }
 
+JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_open(JNIEnv *env, jclass cls, jbyteArray path, jint flags,
+                                                           jint mode) {
+    int err = 0;
+    char *p = cstring_new(env, path, &err);
+    if (p == NULL) {
+        return -err;
+    }
+    int fd;
+    do {
+        fd = open(p, flags, (mode_t) mode);
+    } while (fd < 0 && errno == EINTR);
+    err = errno;
+    free(p);
+    return fd < 0 ? -err : fd;
+}
+
 JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_execv(JNIEnv *env, jclass cls, jbyteArray path,
                                                             jobjectArray args) {
     int err = 0;
@@ -518,6 +534,7 @@ static const JNINativeMethod METHODS[] = {
     METHOD("write", "(I[BI)I", Java_dev_jfork_jni_NativeCalls_write),
     METHOD("close", "(I)I", Java_dev_jfork_jni_NativeCalls_close),
     METHOD("dup2", "(II)I", Java_dev_jfork_jni_NativeCalls_dup2),
+    METHOD("open", "([BII)I", Java_dev_jfork_jni_NativeCalls_open),
     METHOD("execv", "([B[[B)I", Java_dev_jfork_jni_NativeCalls_execv),
     METHOD("execvp", "([B[[B)I", Java_dev_jfork_jni_NativeCalls_execvp),
     METHOD("alarm", "(I)I", Java_dev_jfork_jni_NativeCalls_alarm),

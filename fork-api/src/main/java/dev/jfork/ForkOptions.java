@@ -1,5 +1,7 @@
 package dev.jfork;
 
+import java.io.File;
+import java.lang.ProcessBuilder.Redirect;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,6 +13,16 @@ import java.util.Optional;
  * <p>Every child has a deadline unless {@link #withoutDeadline()} says otherwise: the child arms
  * {@code alarm} for it, and the parent kills it with SIGKILL shortly after, reporting it as
  * {@link ChildEnd.Kind#HUNG}.
+ *
+ * <p>Standard streams are redirected as {@link ProcessBuilder} does it, with its own
+ * {@link Redirect}s: inherited (the default), piped to the parent ({@link ForkedProcess} streams), read
+ * from a file ({@code Redirect.from}), written to one ({@code Redirect.to}, truncated first, or
+ * {@code Redirect.appendTo}), or discarded ({@code Redirect.DISCARD}); and stderr sent where stdout
+ * goes ({@link #withStderrToStdout()}, {@code redirectErrorStream(true)}). A file is opened by the
+ * parent when the child is started, so a file that cannot be opened fails the start with an
+ * {@link ErrnoException} naming it ({@code open(/no/such/dir/out.txt, ...) failed: ENOENT ...}) and
+ * no child is left. {@code call}, {@code callAsync} and {@code forkRaw} keep the parent's streams:
+ * their stdio settings are ignored.
  */
 public final class ForkOptions {
     /** System property: the default deadline in seconds (a positive integer). */
@@ -18,24 +30,36 @@ public final class ForkOptions {
     /** The default deadline when {@value #DEADLINE_PROPERTY} is not set. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(60);
 
-    /** Where one of the child's standard streams goes. */
+    /** Where one of the child's standard streams goes: the common cases of {@link Redirect}. */
     public enum Stdio {
-        /** The child shares the parent's descriptor. */
-        INHERIT,
-        /** A pipe to the parent, read or written through the {@link ForkedProcess} streams. */
-        PIPE
+        /** The child shares the parent's descriptor ({@link Redirect#INHERIT}). */
+        INHERIT(Redirect.INHERIT),
+        /** A pipe to the parent, read or written through the {@link ForkedProcess} streams ({@link Redirect#PIPE}). */
+        PIPE(Redirect.PIPE),
+        /** Output written to {@code /dev/null} ({@link Redirect#DISCARD}); as stdin, {@code /dev/null}'s end of file at once. */
+        DISCARD(Redirect.DISCARD);
+
+        private final Redirect redirect;
+
+        Stdio(Redirect redirect) {
+            this.redirect = redirect;
+        }
     }
 
-    private final Duration deadline;
-    private final Stdio stdin;
-    private final Stdio stdout;
-    private final Stdio stderr;
+    private static final Redirect FROM_DEV_NULL = Redirect.from(new File("/dev/null"));
 
-    private ForkOptions(Duration deadline, Stdio stdin, Stdio stdout, Stdio stderr) {
+    private final Duration deadline;
+    private final Redirect stdin;
+    private final Redirect stdout;
+    private final Redirect stderr;
+    private final boolean stderrToStdout;
+
+    private ForkOptions(Duration deadline, Redirect stdin, Redirect stdout, Redirect stderr, boolean stderrToStdout) {
         this.deadline = deadline;
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
+        this.stderrToStdout = stderrToStdout;
     }
 
     /**
@@ -45,7 +69,7 @@ public final class ForkOptions {
      * @return the defaults
      */
     public static ForkOptions defaults() {
-        return new ForkOptions(defaultDeadline(), Stdio.INHERIT, Stdio.INHERIT, Stdio.INHERIT);
+        return new ForkOptions(defaultDeadline(), Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false);
     }
 
     private static Duration defaultDeadline() {
@@ -78,7 +102,7 @@ public final class ForkOptions {
             throw new IllegalArgumentException("deadline must be at least 1 ms, was " + newDeadline
                 + "; use withoutDeadline() for none");
         }
-        return new ForkOptions(newDeadline, stdin, stdout, stderr);
+        return new ForkOptions(newDeadline, stdin, stdout, stderr, stderrToStdout);
     }
 
     /**
@@ -87,37 +111,110 @@ public final class ForkOptions {
      * @return the copy
      */
     public ForkOptions withoutDeadline() {
-        return new ForkOptions(null, stdin, stdout, stderr);
+        return new ForkOptions(null, stdin, stdout, stderr, stderrToStdout);
     }
 
     /**
      * A copy with the child's stdin set.
      *
-     * @param how inherit or pipe
+     * @param how inherit, pipe, or discard ({@code /dev/null}: end of file at once)
      * @return the copy
      */
     public ForkOptions withStdin(Stdio how) {
-        return new ForkOptions(deadline, Objects.requireNonNull(how, "stdin"), stdout, stderr);
+        Objects.requireNonNull(how, "stdin");
+        return withStdin(how == Stdio.DISCARD ? FROM_DEV_NULL : how.redirect);
+    }
+
+    /**
+     * A copy with the child's stdin set, as {@link ProcessBuilder#redirectInput(Redirect)}.
+     *
+     * @param how {@link Redirect#INHERIT}, {@link Redirect#PIPE} or {@code Redirect.from(file)}
+     * @return the copy
+     * @throws IllegalArgumentException for a redirect to a file ({@code to}, {@code appendTo},
+     *     {@code DISCARD}): those are for output
+     */
+    public ForkOptions withStdin(Redirect how) {
+        Objects.requireNonNull(how, "stdin");
+        if (how.type() == Redirect.Type.WRITE || how.type() == Redirect.Type.APPEND) {
+            throw new IllegalArgumentException("stdin cannot be " + how + ": that redirect is for output;"
+                + " use Redirect.from(file) for a file to read");
+        }
+        return new ForkOptions(deadline, how, stdout, stderr, stderrToStdout);
     }
 
     /**
      * A copy with the child's stdout set.
      *
-     * @param how inherit or pipe
+     * @param how inherit, pipe or discard
      * @return the copy
      */
     public ForkOptions withStdout(Stdio how) {
-        return new ForkOptions(deadline, stdin, Objects.requireNonNull(how, "stdout"), stderr);
+        return withStdout(Objects.requireNonNull(how, "stdout").redirect);
     }
 
     /**
-     * A copy with the child's stderr set.
+     * A copy with the child's stdout set, as {@link ProcessBuilder#redirectOutput(Redirect)}.
      *
-     * @param how inherit or pipe
+     * @param how {@link Redirect#INHERIT}, {@link Redirect#PIPE}, {@link Redirect#DISCARD},
+     *     {@code Redirect.to(file)} (created or truncated) or {@code Redirect.appendTo(file)}
+     * @return the copy
+     * @throws IllegalArgumentException for {@code Redirect.from(file)}, which is for input
+     */
+    public ForkOptions withStdout(Redirect how) {
+        return new ForkOptions(deadline, stdin, output(how, "stdout"), stderr, stderrToStdout);
+    }
+
+    /**
+     * A copy with the child's stderr set; ignored while {@link #withStderrToStdout()} is on.
+     *
+     * @param how inherit, pipe or discard
      * @return the copy
      */
     public ForkOptions withStderr(Stdio how) {
-        return new ForkOptions(deadline, stdin, stdout, Objects.requireNonNull(how, "stderr"));
+        return withStderr(Objects.requireNonNull(how, "stderr").redirect);
+    }
+
+    /**
+     * A copy with the child's stderr set, as {@link ProcessBuilder#redirectError(Redirect)}; ignored
+     * while {@link #withStderrToStdout()} is on.
+     *
+     * @param how as for {@link #withStdout(Redirect)}
+     * @return the copy
+     * @throws IllegalArgumentException for {@code Redirect.from(file)}, which is for input
+     */
+    public ForkOptions withStderr(Redirect how) {
+        return new ForkOptions(deadline, stdin, stdout, output(how, "stderr"), stderrToStdout);
+    }
+
+    /**
+     * A copy whose child writes its stderr where its stdout goes (fd 2 a copy of fd 1, as the shell's
+     * {@code 2>&1} and {@code ProcessBuilder.redirectErrorStream(true)}): into the stdout pipe, the
+     * stdout file, or the parent's stdout. The stderr setting is then ignored, and
+     * {@link ForkedProcess#getErrorStream()} is empty.
+     *
+     * @return the copy
+     */
+    public ForkOptions withStderrToStdout() {
+        return new ForkOptions(deadline, stdin, stdout, stderr, true);
+    }
+
+    /** The same deadline, every stream inherited: for the children that keep the parent's stdio. */
+    ForkOptions withInheritedStdio() {
+        return new ForkOptions(deadline, Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false);
+    }
+
+    /** The same, but stdin and stderr inherited: for a child that only writes to stdout. */
+    ForkOptions withOnlyStdout() {
+        return new ForkOptions(deadline, Redirect.INHERIT, stdout, Redirect.INHERIT, false);
+    }
+
+    private static Redirect output(Redirect how, String stream) {
+        Objects.requireNonNull(how, stream);
+        if (how.type() == Redirect.Type.READ) {
+            throw new IllegalArgumentException(stream + " cannot be " + how + ": that redirect is for input;"
+                + " use Redirect.to(file) or Redirect.appendTo(file) for a file to write");
+        }
+        return how;
     }
 
     /**
@@ -132,33 +229,42 @@ public final class ForkOptions {
     /**
      * The child's stdin.
      *
-     * @return inherit or pipe
+     * @return {@link Redirect#INHERIT}, {@link Redirect#PIPE} or a file read
      */
-    public Stdio stdin() {
+    public Redirect stdin() {
         return stdin;
     }
 
     /**
      * The child's stdout.
      *
-     * @return inherit or pipe
+     * @return {@link Redirect#INHERIT}, {@link Redirect#PIPE} or a file written
      */
-    public Stdio stdout() {
+    public Redirect stdout() {
         return stdout;
     }
 
     /**
-     * The child's stderr.
+     * The child's stderr setting, which {@link #stderrToStdout()} overrides.
      *
-     * @return inherit or pipe
+     * @return {@link Redirect#INHERIT}, {@link Redirect#PIPE} or a file written
      */
-    public Stdio stderr() {
+    public Redirect stderr() {
         return stderr;
+    }
+
+    /**
+     * Whether the child's stderr goes where its stdout goes ({@link #withStderrToStdout()}).
+     *
+     * @return true when it does
+     */
+    public boolean stderrToStdout() {
+        return stderrToStdout;
     }
 
     @Override
     public String toString() {
         return "ForkOptions[deadline=" + (deadline == null ? "none" : deadline) + ", stdin=" + stdin
-            + ", stdout=" + stdout + ", stderr=" + stderr + "]";
+            + ", stdout=" + stdout + ", stderr=" + (stderrToStdout ? "to stdout" : stderr.toString()) + "]";
     }
 }

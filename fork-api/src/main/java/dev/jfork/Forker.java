@@ -221,8 +221,7 @@ public final class Forker {
      */
     public int forkRaw(ForkOptions options) {
         Objects.requireNonNull(options, "options");
-        ForkOptions inherit = options.withStdin(ForkOptions.Stdio.INHERIT).withStdout(ForkOptions.Stdio.INHERIT)
-            .withStderr(ForkOptions.Stdio.INHERIT);
+        ForkOptions inherit = options.withInheritedStdio();
         return launcher.start(inherit, null, true, null).pid();
     }
 
@@ -287,8 +286,8 @@ public final class Forker {
 
     private <T> CallFuture<T> startCall(Callable<T> task, ForkOptions options, boolean completeOnReaper) {
         Objects.requireNonNull(task, "task");
-        ForkOptions inherit = options.withStdin(ForkOptions.Stdio.INHERIT).withStdout(ForkOptions.Stdio.INHERIT)
-            .withStderr(ForkOptions.Stdio.INHERIT);
+        Objects.requireNonNull(options, "options");
+        ForkOptions inherit = options.withInheritedStdio();
         ClassPreload.nestOf(task);
         return starts.startCall(task, inherit, completeOnReaper);
     }
@@ -355,7 +354,7 @@ public final class Forker {
     public ForkedProcess forkPrintingPid(String prefix, String suffix, ForkOptions options) {
         byte[] head = prefix.getBytes(StandardCharsets.UTF_8);
         byte[] tail = suffix.getBytes(StandardCharsets.UTF_8);
-        ForkOptions onlyStdout = options.withStdin(ForkOptions.Stdio.INHERIT).withStderr(ForkOptions.Stdio.INHERIT);
+        ForkOptions onlyStdout = options.withOnlyStdout();
         if (!(backend instanceof NativeChildPaths)) {
             return starts.watched(launcher.start(onlyStdout, new PrintPidBody(backend, head, tail, 1), true, null));
         }

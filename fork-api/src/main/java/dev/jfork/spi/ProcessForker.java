@@ -143,6 +143,25 @@ public interface ProcessForker {
     void close(int fd);
 
     /**
+     * {@code open(2)}: the parent opens the file a child's stdin, stdout or stderr is redirected to
+     * or from ({@link dev.jfork.ForkOptions}), always with {@link OpenFlags#O_CLOEXEC}. A default so
+     * that a backend written before it still compiles; every backend of jfork's implements it.
+     *
+     * @param path the file's path; no NUL
+     * @param flags {@link OpenFlags#O_RDONLY} or {@link OpenFlags#O_WRONLY}, with
+     *     {@link OpenFlags#O_CREAT}, {@link OpenFlags#O_TRUNC}, {@link OpenFlags#O_APPEND},
+     *     {@link OpenFlags#O_CLOEXEC}; passed to the kernel unchanged
+     * @param mode the permissions of a file created (before the umask), e.g. {@code 0666}
+     * @return the new descriptor
+     * @throws dev.jfork.ErrnoException {@code open(<path>, <flags>) failed: ENOENT ...} and the like
+     * @throws UnsupportedOperationException when this backend cannot open files
+     */
+    default int open(String path, int flags, int mode) {
+        throw new UnsupportedOperationException("the " + name() + " backend has no open(): a child's stdio"
+            + " cannot be redirected to or from a file with it (implement ProcessForker.open)");
+    }
+
+    /**
      * {@code dup2(2)}.
      *
      * @param oldFd the descriptor to copy

@@ -112,6 +112,11 @@ public final class FfmProcessForker implements ProcessForker, NativeSpawn, Memor
     }
 
     @Override
+    public int open(String path, int flags, int mode) {
+        return impl().posix.open(path, flags, mode);
+    }
+
+    @Override
     public void dup2(int oldFd, int newFd) {
         impl().posix.dup2(oldFd, newFd);
     }

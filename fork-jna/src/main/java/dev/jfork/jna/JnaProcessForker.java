@@ -6,6 +6,7 @@ import com.sun.jna.StringArray;
 import dev.jfork.ErrnoException;
 import dev.jfork.spi.MemoryAdvice;
 import dev.jfork.spi.NativeSpawn;
+import dev.jfork.spi.OpenFlags;
 import dev.jfork.spi.Platform;
 import dev.jfork.spi.PosixSpawn;
 import dev.jfork.spi.ProcessForker;
@@ -136,6 +137,16 @@ public final class JnaProcessForker implements ProcessForker, NativeSpawn, Memor
     public void dup2(int oldFd, int newFd) {
         Binding.ensure();
         ErrnoException.check(LibC.dup2(oldFd, newFd), "dup2(" + oldFd + ", " + newFd + ")", Native::getLastError);
+    }
+
+    @Override
+    public int open(String path, int flags, int mode) {
+        Binding.ensure();
+        if (path.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("path contains a NUL character: " + path);
+        }
+        return ErrnoException.check(LibC.open(path, flags, mode), "open(" + path + ", " + OpenFlags.describe(flags) + ")",
+            Native::getLastError);
     }
 
     @Override

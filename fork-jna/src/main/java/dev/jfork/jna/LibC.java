@@ -72,6 +72,9 @@ final class LibC {
 
     static native int dup2(int oldFd, int newFd);
 
+    /** {@code open(path, flags, mode)}: variadic in C, called with its mode always (libffi sets what x86_64 needs). */
+    static native int open(String path, int flags, int mode);
+
     /** {@code argv} is a NULL-terminated {@link com.sun.jna.StringArray}: direct mapping takes no String[]. */
     static native int execv(String path, Pointer argv);
 

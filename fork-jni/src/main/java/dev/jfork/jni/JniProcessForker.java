@@ -3,6 +3,7 @@ package dev.jfork.jni;
 import dev.jfork.ErrnoException;
 import dev.jfork.spi.MemoryAdvice;
 import dev.jfork.spi.NativeChildPaths;
+import dev.jfork.spi.OpenFlags;
 import dev.jfork.spi.ProcessForker;
 import java.util.Objects;
 import java.util.Optional;
@@ -157,6 +158,16 @@ public final class JniProcessForker implements ProcessForker, NativeChildPaths, 
         if (r < 0) {
             throw new ErrnoException("dup2(oldFd=" + oldFd + ", newFd=" + newFd + ")", -r);
         }
+    }
+
+    @Override
+    public int open(String path, int flags, int mode) {
+        Library.ensure();
+        int r = NativeCalls.open(CStrings.of(path, "path"), flags, mode);
+        if (r < 0) {
+            throw new ErrnoException("open(" + path + ", " + OpenFlags.describe(flags) + ")", -r);
+        }
+        return r;
     }
 
     @Override

@@ -112,6 +112,16 @@ final class NativeCalls {
     static native int dup2(int oldFd, int newFd);
 
     /**
+     * {@code open}, retried on EINTR.
+     *
+     * @param path the file, NUL-terminated
+     * @param flags the open flags
+     * @param mode the permissions of a file created
+     * @return the descriptor or {@code -errno}
+     */
+    static native int open(byte[] path, int flags, int mode);
+
+    /**
      * {@code execv}.
      *
      * @param path the program, NUL-terminated

@@ -2,6 +2,7 @@ package dev.jfork.jnr;
 
 import dev.jfork.ErrnoException;
 import dev.jfork.WaitStatus;
+import dev.jfork.spi.OpenFlags;
 import dev.jfork.jnr.internal.LibC;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -203,6 +204,11 @@ final class JnrCalls implements IntSupplier {
 
     void dup2(int oldFd, int newFd) {
         check(posix.dup2(oldFd, newFd), "dup2", "oldFd", oldFd, "newFd", newFd);
+    }
+
+    int open(String path, int flags, int mode) {
+        int fd = posix.open(path, flags, mode);
+        return fd >= 0 ? fd : check(fd, "open(" + path + ", " + OpenFlags.describe(flags) + ")");
     }
 
     void execv(String path, String[] argv) {

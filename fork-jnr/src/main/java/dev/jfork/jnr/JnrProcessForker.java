@@ -235,6 +235,11 @@ public final class JnrProcessForker implements ProcessForker, NativeSpawn, Memor
         calls().dup2(oldFd, newFd);
     }
 
+    @Override
+    public int open(String path, int flags, int mode) {
+        return calls().open(path, flags, mode);
+    }
+
     /**
      * {@inheritDoc}
      *

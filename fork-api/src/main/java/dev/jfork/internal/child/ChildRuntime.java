@@ -147,7 +147,11 @@ public final class ChildRuntime {
         }
         for (int i = 0; i < plan.dupFrom.length; i++) {
             backend.dup2(plan.dupFrom[i], plan.dupTo[i]);
-            backend.close(plan.dupFrom[i]);
+            if (plan.dupFrom[i] > 2 && !usedLater(plan.dupFrom, i)) {
+                // a standard descriptor as source (stderr to stdout: 1 onto 2) stays; so does one
+                // that a later step copies again
+                backend.close(plan.dupFrom[i]);
+            }
         }
         if (plan.javaChild) {
             // before the start byte: a child stuck here is killed and forked again. The parent's
@@ -164,6 +168,15 @@ public final class ChildRuntime {
             throw new IllegalStateException("jfork: the parent did not let this child run its task");
         }
         backend.close(plan.goFd);
+    }
+
+    private static boolean usedLater(int[] fds, int index) {
+        for (int i = index + 1; i < fds.length; i++) {
+            if (fds[i] == fds[index]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.jfork.internal.io;
 
 import dev.jfork.ErrnoException;
 import dev.jfork.internal.launch.ForkSafeLock;
+import dev.jfork.spi.OpenFlags;
 import dev.jfork.spi.ProcessForker;
 import java.util.Arrays;
 
@@ -37,6 +38,31 @@ public final class OwnedFds {
             mark(p[0]);
             mark(p[1]);
             return p;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /**
+     * {@code open(path, flags | O_CLOEXEC, mode)}, the descriptor owned by jfork from now on (a child
+     * forked meanwhile closes it, as it closes the other children's pipes).
+     *
+     * @param backend the backend
+     * @param path the file
+     * @param flags {@link OpenFlags} without {@code O_CLOEXEC}
+     * @param mode the permissions of a file created
+     * @return the descriptor
+     * @throws ErrnoException when the file cannot be opened, naming it
+     */
+    public static int open(ProcessForker backend, String path, int flags, int mode) {
+        if (path.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("a file name cannot contain a NUL character: " + path);
+        }
+        LOCK.lock();
+        try {
+            int fd = backend.open(path, flags | OpenFlags.O_CLOEXEC, mode);
+            mark(fd);
+            return fd;
         } finally {
             LOCK.unlock();
         }

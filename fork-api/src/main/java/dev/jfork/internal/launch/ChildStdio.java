@@ -3,50 +3,87 @@ package dev.jfork.internal.launch;
 import dev.jfork.ForkOptions;
 import dev.jfork.internal.child.ChildPlan;
 import dev.jfork.internal.io.OwnedFds;
+import dev.jfork.spi.OpenFlags;
 import dev.jfork.spi.ProcessForker;
+import java.lang.ProcessBuilder.Redirect;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The pipes for one child's stdio, as its {@link ForkOptions} ask: made, handed out, closed. */
+/**
+ * One child's stdio, as its {@link ForkOptions} ask: the pipes made and the files opened by the parent,
+ * handed to the child, then closed.
+ */
 final class ChildStdio {
+    /** {@code 0666}: a file created for output gets the umask's permissions, as with a shell's {@code >}. */
+    private static final int CREATE_MODE = 0666;
+
     private final ProcessForker backend;
     private final int[] in;
     private final int[] out;
     private final int[] err;
+    /** The files opened for fds 0, 1 and 2 (-1 where none), the parent's to close after the start. */
+    private final int[] files;
+    private final boolean errToOut;
     final int childIn;
     final int childOut;
     final int childErr;
 
-    private ChildStdio(ProcessForker backend, int[] in, int[] out, int[] err) {
+    private ChildStdio(ProcessForker backend, int[] in, int[] out, int[] err, int[] files, boolean errToOut) {
         this.backend = backend;
         this.in = in;
         this.out = out;
         this.err = err;
-        this.childIn = in == null ? -1 : in[0];
-        this.childOut = out == null ? -1 : out[1];
-        this.childErr = err == null ? -1 : err[1];
+        this.files = files;
+        this.errToOut = errToOut;
+        this.childIn = in != null ? in[0] : files[0];
+        this.childOut = out != null ? out[1] : files[1];
+        // stderr to stdout: the same descriptor, or the parent's fd 1 when stdout is inherited
+        this.childErr = errToOut ? (childOut >= 0 ? childOut : 1) : err != null ? err[1] : files[2];
     }
 
     static ChildStdio open(ProcessForker backend, ForkOptions options) {
         List<int[]> made = new ArrayList<>();
+        int[] files = {-1, -1, -1};
         try {
-            int[] in = options.stdin() == ForkOptions.Stdio.PIPE ? track(made, OwnedFds.pipe(backend)) : null;
-            int[] out = options.stdout() == ForkOptions.Stdio.PIPE ? track(made, OwnedFds.pipe(backend)) : null;
-            int[] err = options.stderr() == ForkOptions.Stdio.PIPE ? track(made, OwnedFds.pipe(backend)) : null;
-            return new ChildStdio(backend, in, out, err);
+            boolean errToOut = options.stderrToStdout();
+            int[] in = open(backend, options.stdin(), 0, made, files);
+            int[] out = open(backend, options.stdout(), 1, made, files);
+            int[] err = errToOut ? null : open(backend, options.stderr(), 2, made, files);
+            return new ChildStdio(backend, in, out, err, files, errToOut);
         } catch (RuntimeException e) {
             for (int[] p : made) {
                 OwnedFds.closeQuietly(backend, p[0]);
                 OwnedFds.closeQuietly(backend, p[1]);
             }
+            for (int fd : files) {
+                OwnedFds.closeQuietly(backend, fd);
+            }
             throw e;
         }
     }
 
-    private static int[] track(List<int[]> made, int[] pipe) {
-        made.add(pipe);
-        return pipe;
+    /** A pipe for {@code PIPE}; a file opened into {@code files[target]}; nothing to inherit. */
+    private static int[] open(ProcessForker backend, Redirect how, int target, List<int[]> made, int[] files) {
+        switch (how.type()) {
+            case PIPE:
+                int[] pipe = OwnedFds.pipe(backend);
+                made.add(pipe);
+                return pipe;
+            case READ:
+                files[target] = OwnedFds.open(backend, how.file().getPath(), OpenFlags.O_RDONLY, 0);
+                return null;
+            case WRITE:
+                files[target] = OwnedFds.open(backend, how.file().getPath(),
+                    OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_TRUNC, CREATE_MODE);
+                return null;
+            case APPEND:
+                files[target] = OwnedFds.open(backend, how.file().getPath(),
+                    OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_APPEND, CREATE_MODE);
+                return null;
+            default:
+                return null;
+        }
     }
 
     /**
@@ -55,14 +92,17 @@ final class ChildStdio {
      */
     ChildPlan plan(int[] handshake, int[] go, int[] keepAlso, int alarmSeconds, boolean javaChild, int parentPid) {
         List<int[]> dups = new ArrayList<>();
-        if (in != null) {
-            dups.add(new int[] {in[0], 0});
+        if (childIn >= 0) {
+            dups.add(new int[] {childIn, 0});
         }
-        if (out != null) {
-            dups.add(new int[] {out[1], 1});
+        if (childOut >= 0) {
+            dups.add(new int[] {childOut, 1});
         }
-        if (err != null) {
-            dups.add(new int[] {err[1], 2});
+        if (errToOut) {
+            // after stdout's: a copy of the child's fd 1, whatever it now is
+            dups.add(new int[] {1, 2});
+        } else if (childErr >= 0) {
+            dups.add(new int[] {childErr, 2});
         }
         int[] from = dups.stream().mapToInt(d -> d[0]).toArray();
         int[] to = dups.stream().mapToInt(d -> d[1]).toArray();
@@ -73,6 +113,9 @@ final class ChildStdio {
         closeOnce(in, 0);
         closeOnce(out, 1);
         closeOnce(err, 1);
+        closeOnce(files, 0);
+        closeOnce(files, 1);
+        closeOnce(files, 2);
     }
 
     void closeParentEnds() {
@@ -83,22 +126,22 @@ final class ChildStdio {
 
     /** Closes whatever is still open, ignoring failures. */
     void closeAll() {
-        for (int[] p : new int[][] {in, out, err}) {
-            for (int end = 0; p != null && end < 2; end++) {
-                if (p[end] >= 0) {
-                    int fd = p[end];
-                    p[end] = -1;
+        for (int[] fds : new int[][] {in, out, err, files}) {
+            for (int i = 0; fds != null && i < fds.length; i++) {
+                if (fds[i] >= 0) {
+                    int fd = fds[i];
+                    fds[i] = -1;
                     OwnedFds.closeQuietly(backend, fd);
                 }
             }
         }
     }
 
-    /** Closes one end once; after that its number may be another thread's, so it is forgotten. */
-    private void closeOnce(int[] pipe, int end) {
-        if (pipe != null && pipe[end] >= 0) {
-            int fd = pipe[end];
-            pipe[end] = -1;
+    /** Closes one descriptor once; after that its number may be another thread's, so it is forgotten. */
+    private void closeOnce(int[] fds, int index) {
+        if (fds != null && fds[index] >= 0) {
+            int fd = fds[index];
+            fds[index] = -1;
             OwnedFds.close(backend, fd);
         }
     }

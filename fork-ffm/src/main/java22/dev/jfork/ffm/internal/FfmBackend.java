@@ -247,6 +247,11 @@ public final class FfmBackend implements ProcessForker, NativeSpawn, MemoryAdvic
     }
 
     @Override
+    public int open(String path, int flags, int mode) {
+        return FfmFiles.open(path, flags, mode);
+    }
+
+    @Override
     public void dup2(int oldFd, int newFd) {
         FfmFiles.dup2(oldFd, newFd);
     }

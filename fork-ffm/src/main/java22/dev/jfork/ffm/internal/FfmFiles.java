@@ -1,7 +1,7 @@
 package dev.jfork.ffm.internal;
 
-// The ffm backend's descriptor and exec calls: pipe2, read, write, close, dup2, close_range, execv,
-// execvp, each one downcall (Libc) with errno turned into an ErrnoException.
+// The ffm backend's descriptor and exec calls: pipe2, read, write, close, dup2, open, close_range,
+// execv, execvp, each one downcall (Libc) with errno turned into an ErrnoException.
 
 import static dev.jfork.ffm.internal.Libc.errno;
 import static dev.jfork.ffm.internal.Libc.rethrow;
@@ -11,6 +11,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.jfork.ErrnoException;
+import dev.jfork.spi.OpenFlags;
 import dev.jfork.spi.Platform;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -115,6 +116,23 @@ final class FfmFiles {
         if (r < 0) {
             throw new ErrnoException("dup2(" + oldFd + ", " + newFd + ")", errno(capture));
         }
+    }
+
+    static int open(String path, int flags, int mode) {
+        MemorySegment capture = scratch().capture;
+        int r;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment p = cString(arena, path, "path");
+            try {
+                r = (int) Libc.OPEN.invokeExact(capture, p, flags, mode);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+        }
+        if (r < 0) {
+            throw new ErrnoException("open(" + path + ", " + OpenFlags.describe(flags) + ")", errno(capture));
+        }
+        return r;
     }
 
     static void closeOnExecFrom(int lowestFd) {

@@ -78,6 +78,9 @@ final class Libc {
     static final MethodHandle WRITE = bind("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
     static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
     static final MethodHandle DUP2 = bind("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
+    // open is variadic: the mode is passed as a variadic argument
+    static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+        Linker.Option.firstVariadicArg(2), ERRNO);
     static final MethodHandle EXECV = bind("execv", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), ERRNO);
     static final MethodHandle EXECVP = bind("execvp", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), ERRNO);
     static final MethodHandle CLOSE_RANGE = bind("close_range",
