@@ -427,7 +427,8 @@ JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_forkPrintPidAndExit(JNIEnv
 }
 
 JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_spawn(JNIEnv *env, jclass cls, jobjectArray args,
-                                                            jint stdin_fd, jint stdout_fd, jint stderr_fd) {
+                                                            jint stdin_fd, jint stdout_fd, jint stderr_fd,
+                                                            jbyteArray directory, jobjectArray environment) {
     int err = 0;
     char **argv = argv_new(env, args, &err);
     if (argv == NULL) {
@@ -436,6 +437,18 @@ JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_spawn(JNIEnv *env, jclass 
     if (argv[0] == NULL) {
         free(argv);
         return -EINVAL;
+    }
+    /* the child's working directory and environment, when given (else the parent's) */
+    char *dir = NULL;
+    char **envp = NULL;
+    if (directory != NULL && (dir = cstring_new(env, directory, &err)) == NULL) {
+        free(argv);
+        return -err;
+    }
+    if (environment != NULL && (envp = argv_new(env, environment, &err)) == NULL) {
+        free(dir);
+        free(argv);
+        return -err;
     }
 
     int sources[3] = {stdin_fd, stdout_fd, stderr_fd};
@@ -487,11 +500,14 @@ JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_spawn(JNIEnv *env, jclass 
             goto done;
         }
     }
+    if (dir != NULL && (err = posix_spawn_file_actions_addchdir_np(&actions, dir)) != 0) {
+        goto done;
+    }
     if ((err = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) != 0) {
         goto done;
     }
 
-    err = posix_spawnp(&pid, argv[0], &actions, &attr, argv, environ);
+    err = posix_spawnp(&pid, argv[0], &actions, &attr, argv, envp != NULL ? envp : environ);
     if (err != 0 && pid > 0) {
         /* glibc reaps a child whose exec failed and leaves pid alone; another libc might not. */
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
@@ -510,6 +526,8 @@ done:
     if (have_attr) {
         posix_spawnattr_destroy(&attr);
     }
+    free(envp);
+    free(dir);
     free(argv);
     return err != 0 ? -err : (jint) pid;
 }
@@ -544,7 +562,7 @@ static const JNINativeMethod METHODS[] = {
     METHOD("madvise", "(JJI)I", Java_dev_jfork_jni_NativeCalls_madvise),
     METHOD("forkWriteAndExit", "(I[BII)I", Java_dev_jfork_jni_NativeCalls_forkWriteAndExit),
     METHOD("forkPrintPidAndExit", "(I[B[BII)I", Java_dev_jfork_jni_NativeCalls_forkPrintPidAndExit),
-    METHOD("spawn", "([[BIII)I", Java_dev_jfork_jni_NativeCalls_spawn),
+    METHOD("spawn", "([[BIII[B[[B)I", Java_dev_jfork_jni_NativeCalls_spawn),
 };
 
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {

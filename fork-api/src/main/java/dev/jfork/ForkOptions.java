@@ -2,7 +2,11 @@ package dev.jfork;
 
 import java.io.File;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -23,6 +27,11 @@ import java.util.Optional;
  * {@link ErrnoException} naming it ({@code open(/no/such/dir/out.txt, ...) failed: ENOENT ...}) and
  * no child is left. {@code call}, {@code callAsync} and {@code forkRaw} keep the parent's streams:
  * their stdio settings are ignored.
+ *
+ * <p>A program started by {@link Forker#exec} can also get a working directory
+ * ({@link #withDirectory}) and an environment of its own ({@link #withEnvironment}), as
+ * {@code ProcessBuilder.directory} and {@code environment()} give. A forked Java child cannot: it
+ * keeps the JVM's {@code user.dir} and {@code System.getenv()}, so forking with either set is refused.
  */
 public final class ForkOptions {
     /** System property: the default deadline in seconds (a positive integer). */
@@ -53,13 +62,22 @@ public final class ForkOptions {
     private final Redirect stdout;
     private final Redirect stderr;
     private final boolean stderrToStdout;
+    private final Path directory;
+    private final Map<String, String> environment;
 
     private ForkOptions(Duration deadline, Redirect stdin, Redirect stdout, Redirect stderr, boolean stderrToStdout) {
+        this(deadline, stdin, stdout, stderr, stderrToStdout, null, null);
+    }
+
+    private ForkOptions(Duration deadline, Redirect stdin, Redirect stdout, Redirect stderr, boolean stderrToStdout,
+                        Path directory, Map<String, String> environment) {
         this.deadline = deadline;
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
         this.stderrToStdout = stderrToStdout;
+        this.directory = directory;
+        this.environment = environment;
     }
 
     /**
@@ -102,7 +120,7 @@ public final class ForkOptions {
             throw new IllegalArgumentException("deadline must be at least 1 ms, was " + newDeadline
                 + "; use withoutDeadline() for none");
         }
-        return new ForkOptions(newDeadline, stdin, stdout, stderr, stderrToStdout);
+        return new ForkOptions(newDeadline, stdin, stdout, stderr, stderrToStdout, directory, environment);
     }
 
     /**
@@ -111,7 +129,7 @@ public final class ForkOptions {
      * @return the copy
      */
     public ForkOptions withoutDeadline() {
-        return new ForkOptions(null, stdin, stdout, stderr, stderrToStdout);
+        return new ForkOptions(null, stdin, stdout, stderr, stderrToStdout, directory, environment);
     }
 
     /**
@@ -139,7 +157,7 @@ public final class ForkOptions {
             throw new IllegalArgumentException("stdin cannot be " + how + ": that redirect is for output;"
                 + " use Redirect.from(file) for a file to read");
         }
-        return new ForkOptions(deadline, how, stdout, stderr, stderrToStdout);
+        return new ForkOptions(deadline, how, stdout, stderr, stderrToStdout, directory, environment);
     }
 
     /**
@@ -161,7 +179,7 @@ public final class ForkOptions {
      * @throws IllegalArgumentException for {@code Redirect.from(file)}, which is for input
      */
     public ForkOptions withStdout(Redirect how) {
-        return new ForkOptions(deadline, stdin, output(how, "stdout"), stderr, stderrToStdout);
+        return new ForkOptions(deadline, stdin, output(how, "stdout"), stderr, stderrToStdout, directory, environment);
     }
 
     /**
@@ -183,7 +201,7 @@ public final class ForkOptions {
      * @throws IllegalArgumentException for {@code Redirect.from(file)}, which is for input
      */
     public ForkOptions withStderr(Redirect how) {
-        return new ForkOptions(deadline, stdin, stdout, output(how, "stderr"), stderrToStdout);
+        return new ForkOptions(deadline, stdin, stdout, output(how, "stderr"), stderrToStdout, directory, environment);
     }
 
     /**
@@ -195,17 +213,76 @@ public final class ForkOptions {
      * @return the copy
      */
     public ForkOptions withStderrToStdout() {
-        return new ForkOptions(deadline, stdin, stdout, stderr, true);
+        return new ForkOptions(deadline, stdin, stdout, stderr, true, directory, environment);
+    }
+
+    /**
+     * A copy whose program ({@link Forker#exec}) starts in {@code dir}, as
+     * {@code ProcessBuilder.directory(dir)}; a relative program name or path is then looked up from
+     * there. Files of redirects are still opened from this process's directory.
+     *
+     * @param dir the directory, or null for this process's
+     * @return the copy
+     */
+    public ForkOptions withDirectory(Path dir) {
+        if (dir != null && dir.toString().indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("directory contains a NUL character: " + dir);
+        }
+        return new ForkOptions(deadline, stdin, stdout, stderr, stderrToStdout, dir, environment);
+    }
+
+    /**
+     * A copy whose program ({@link Forker#exec}) gets exactly this environment instead of this
+     * process's; start from {@code new HashMap<>(System.getenv())} to change only some variables.
+     * {@code PATH} for finding the program is still this process's, as with {@code ProcessBuilder}.
+     *
+     * @param variables the names and values, copied; null for this process's environment
+     * @return the copy
+     * @throws IllegalArgumentException for an empty name, a name with {@code =}, or a NUL anywhere
+     */
+    public ForkOptions withEnvironment(Map<String, String> variables) {
+        Map<String, String> copy = null;
+        if (variables != null) {
+            copy = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : variables.entrySet()) {
+                String name = Objects.requireNonNull(e.getKey(), "environment variable name");
+                String value = Objects.requireNonNull(e.getValue(), () -> "the value of environment variable " + name);
+                if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+                    throw new IllegalArgumentException("invalid environment variable name: '" + name
+                        + "' (it must be non-empty, without '=' or NUL)");
+                }
+                if (value.indexOf('\0') >= 0) {
+                    throw new IllegalArgumentException("the value of environment variable " + name
+                        + " contains a NUL character");
+                }
+                copy.put(name, value);
+            }
+            copy = Collections.unmodifiableMap(copy);
+        }
+        return new ForkOptions(deadline, stdin, stdout, stderr, stderrToStdout, directory, copy);
+    }
+
+    /**
+     * Refuses a directory or an environment for a child that runs Java, which cannot honour them.
+     *
+     * @param what the call, for the message
+     */
+    void requireNoExecSettings(String what) {
+        if (directory != null || environment != null) {
+            throw new IllegalArgumentException(what + " runs Java in the child, which keeps the JVM's working"
+                + " directory (user.dir) and System.getenv(): withDirectory and withEnvironment apply to exec only");
+        }
     }
 
     /** The same deadline, every stream inherited: for the children that keep the parent's stdio. */
     ForkOptions withInheritedStdio() {
-        return new ForkOptions(deadline, Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false);
+        return new ForkOptions(deadline, Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false, directory,
+            environment);
     }
 
     /** The same, but stdin and stderr inherited: for a child that only writes to stdout. */
     ForkOptions withOnlyStdout() {
-        return new ForkOptions(deadline, Redirect.INHERIT, stdout, Redirect.INHERIT, false);
+        return new ForkOptions(deadline, Redirect.INHERIT, stdout, Redirect.INHERIT, false, directory, environment);
     }
 
     private static Redirect output(Redirect how, String stream) {
@@ -262,9 +339,29 @@ public final class ForkOptions {
         return stderrToStdout;
     }
 
+    /**
+     * The working directory of an {@code exec}ed program.
+     *
+     * @return empty for this process's
+     */
+    public Optional<Path> directory() {
+        return Optional.ofNullable(directory);
+    }
+
+    /**
+     * The environment of an {@code exec}ed program.
+     *
+     * @return empty for this process's; else an unmodifiable map
+     */
+    public Optional<Map<String, String>> environment() {
+        return Optional.ofNullable(environment);
+    }
+
     @Override
     public String toString() {
         return "ForkOptions[deadline=" + (deadline == null ? "none" : deadline) + ", stdin=" + stdin
-            + ", stdout=" + stdout + ", stderr=" + (stderrToStdout ? "to stdout" : stderr.toString()) + "]";
+            + ", stdout=" + stdout + ", stderr=" + (stderrToStdout ? "to stdout" : stderr.toString())
+            + (directory == null ? "" : ", directory=" + directory)
+            + (environment == null ? "" : ", environment=" + environment.size() + " variables") + "]";
     }
 }

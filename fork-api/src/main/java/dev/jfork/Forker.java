@@ -182,6 +182,7 @@ public final class Forker {
     public ForkedProcess fork(ChildTask task, ForkOptions options) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
+        options.requireNoExecSettings("fork");
         ClassPreload.nestOf(task);
         return starts.watched(launcher.start(options, task, true, null));
     }
@@ -221,6 +222,7 @@ public final class Forker {
      */
     public int forkRaw(ForkOptions options) {
         Objects.requireNonNull(options, "options");
+        options.requireNoExecSettings("forkRaw");
         ForkOptions inherit = options.withInheritedStdio();
         return launcher.start(inherit, null, true, null).pid();
     }
@@ -287,6 +289,7 @@ public final class Forker {
     private <T> CallFuture<T> startCall(Callable<T> task, ForkOptions options, boolean completeOnReaper) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
+        options.requireNoExecSettings("call");
         ForkOptions inherit = options.withInheritedStdio();
         ClassPreload.nestOf(task);
         return starts.startCall(task, inherit, completeOnReaper);
@@ -310,9 +313,10 @@ public final class Forker {
      * close-on-exec pipe.
      *
      * @param argv the program and its arguments
-     * @param options deadline and stdio
+     * @param options deadline, stdio, and the program's working directory and environment
      * @return the running child
-     * @throws ErrnoException when the program cannot be executed (ENOENT, EACCES, ...)
+     * @throws ErrnoException when the program cannot be executed (ENOENT, EACCES, ...; ENOENT too
+     *     for a working directory that does not exist), or a redirect's file cannot be opened
      * @throws IllegalArgumentException when {@code argv} is empty or an argument holds a NUL character
      */
     public ForkedProcess exec(List<String> argv, ForkOptions options) {
@@ -325,6 +329,10 @@ public final class Forker {
         GuardedProcessForker.checkExec("exec", Objects.requireNonNull(args[0], "argv holds null"), args);
         if (backend instanceof NativeSpawn) {
             return starts.watched(launcher.spawn((NativeSpawn) backend, args, options));
+        }
+        if (options.directory().isPresent() || options.environment().isPresent()) {
+            throw new UnsupportedOperationException("the " + backend.name() + " backend cannot spawn"
+                + " (no NativeSpawn): exec with a directory or an environment of its own needs it");
         }
         return starts.watched(launcher.start(options, new ExecBody(backend, args, 3), false, null));
     }
@@ -354,6 +362,7 @@ public final class Forker {
     public ForkedProcess forkPrintingPid(String prefix, String suffix, ForkOptions options) {
         byte[] head = prefix.getBytes(StandardCharsets.UTF_8);
         byte[] tail = suffix.getBytes(StandardCharsets.UTF_8);
+        options.requireNoExecSettings("forkPrintingPid");
         ForkOptions onlyStdout = options.withOnlyStdout();
         if (!(backend instanceof NativeChildPaths)) {
             return starts.watched(launcher.start(onlyStdout, new PrintPidBody(backend, head, tail, 1), true, null));

@@ -53,30 +53,52 @@ public final class PosixSpawn {
      *     program could not be started (no child is left), or the step of the set-up that failed
      */
     public static int spawn(PosixSpawnCalls libc, String[] argv, int stdinFd, int stdoutFd, int stderrFd) {
+        return spawn(libc, argv, stdinFd, stdoutFd, stderrFd, null, null);
+    }
+
+    /**
+     * Starts {@code argv} as {@link NativeSpawn#spawn(String[], int, int, int, String, String[])}
+     * describes: as {@link #spawn(PosixSpawnCalls, String[], int, int, int)}, in {@code directory}
+     * ({@code posix_spawn_file_actions_addchdir_np}, after the {@code dup2}s) and with
+     * {@code environment}.
+     *
+     * @param libc the backend's bound calls
+     * @param argv the program, searched in {@code PATH}, and its arguments; none null or with a NUL
+     * @param stdinFd the child's fd 0, or -1 to inherit the parent's
+     * @param stdoutFd the child's fd 1, or -1
+     * @param stderrFd the child's fd 2, or -1
+     * @param directory the child's working directory, or null for the parent's
+     * @param environment {@code NAME=value} strings, the child's whole environment, or null for the parent's
+     * @return the child's pid
+     * @throws IllegalArgumentException when {@code argv} is empty or a string holds a NUL
+     * @throws ErrnoException as {@link #spawn(PosixSpawnCalls, String[], int, int, int)}; a directory
+     *     that cannot be entered gives its errno through {@code posix_spawnp}
+     */
+    public static int spawn(PosixSpawnCalls libc, String[] argv, int stdinFd, int stdoutFd, int stderrFd,
+                            String directory, String[] environment) {
         Objects.requireNonNull(argv, "argv");
         if (argv.length == 0) {
             throw new IllegalArgumentException("argv must name the program in argv[0]");
         }
-        byte[][] args = new byte[argv.length][];
+        byte[][] args = cStrings(argv, "argv");
+        byte[][] env = environment == null ? new byte[0][] : cStrings(environment, "environment");
+        byte[] dir = directory == null ? null : cStrings(new String[] {directory}, "directory")[0];
         int stringsSize = 0;
-        for (int i = 0; i < argv.length; i++) {
-            if (argv[i] == null) {
-                throw new NullPointerException("argv[" + i + "]");
+        for (byte[][] strings : new byte[][][] {args, env, dir == null ? new byte[0][] : new byte[][] {dir}}) {
+            for (byte[] string : strings) {
+                stringsSize += string.length + 1;
             }
-            if (argv[i].indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("argv[" + i + "] contains a NUL character: " + argv[i]);
-            }
-            args[i] = argv[i].getBytes(CHARSET);
-            stringsSize += args[i].length + 1;
         }
-        // one zeroed block: attr, file actions, two signal sets, the pid, the argv table, the strings
+        // one zeroed block: attr, file actions, two signal sets, the pid, the argv and environment
+        // tables, the strings (argv's, the environment's, the directory)
         long attrOffset = 0;
         long actionsOffset = SLOT;
         long sigDefaultOffset = 2L * SLOT;
         long sigMaskOffset = 3L * SLOT;
         long pidOffset = 4L * SLOT;
         long tableOffset = pidOffset + 64;
-        long stringsOffset = tableOffset + 8L * (argv.length + 1);
+        long envTableOffset = tableOffset + 8L * (argv.length + 1);
+        long stringsOffset = envTableOffset + 8L * (env.length + 1);
         long block = libc.calloc(stringsOffset + stringsSize);
         if (block == 0) {
             throw new ErrnoException("calloc() for posix_spawnp(" + argv[0] + ")", 12 /* ENOMEM */);
@@ -88,6 +110,7 @@ public final class PosixSpawn {
         boolean haveActions = false;
         try {
             long[] table = new long[argv.length + 1];
+            long[] envTable = new long[env.length + 1];
             byte[] strings = new byte[stringsSize];
             int offset = 0;
             for (int i = 0; i < args.length; i++) {
@@ -95,7 +118,17 @@ public final class PosixSpawn {
                 System.arraycopy(args[i], 0, strings, offset, args[i].length);
                 offset += args[i].length + 1;
             }
+            for (int i = 0; i < env.length; i++) {
+                envTable[i] = block + stringsOffset + offset;
+                System.arraycopy(env[i], 0, strings, offset, env[i].length);
+                offset += env[i].length + 1;
+            }
+            long dirAddress = block + stringsOffset + offset;
+            if (dir != null) {
+                System.arraycopy(dir, 0, strings, offset, dir.length);
+            }
             libc.putLongs(block + tableOffset, table);
+            libc.putLongs(block + envTableOffset, envTable);
             libc.putBytes(block + stringsOffset, strings);
 
             check(libc.attrInit(attr), "posix_spawnattr_init()");
@@ -131,12 +164,17 @@ public final class PosixSpawn {
                 check(libc.fileActionsAddDup2(actions, fd, target),
                     "posix_spawn_file_actions_adddup2(fd=" + fd + ", " + target + ")");
             }
+            if (dir != null) {
+                check(libc.fileActionsAddChdir(actions, dirAddress),
+                    "posix_spawn_file_actions_addchdir_np(" + directory + ")");
+            }
             check(libc.fileActionsAddCloseFrom(actions, 3), "posix_spawn_file_actions_addclosefrom_np(3)");
 
             long pid = block + pidOffset;
-            int err = libc.posixSpawnp(pid, block + stringsOffset, actions, attr, block + tableOffset, libc.environ());
+            long envp = environment == null ? libc.environ() : block + envTableOffset;
+            int err = libc.posixSpawnp(pid, block + stringsOffset, actions, attr, block + tableOffset, envp);
             // glibc reaps a child whose exec failed itself and leaves the pid alone (it stays 0)
-            check(err, "posix_spawnp(" + argv[0] + ")");
+            check(err, "posix_spawnp(" + argv[0] + ")" + (directory == null ? "" : " in " + directory));
             return libc.getInt(pid);
         } finally {
             for (int copy : copies) {
@@ -152,6 +190,21 @@ public final class PosixSpawn {
             }
             libc.free(block);
         }
+    }
+
+    /** Each string in the file-name charset, refused when null or holding a NUL. */
+    private static byte[][] cStrings(String[] values, String what) {
+        byte[][] bytes = new byte[values.length][];
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == null) {
+                throw new NullPointerException(what + "[" + i + "]");
+            }
+            if (values[i].indexOf('\0') >= 0) {
+                throw new IllegalArgumentException(what + "[" + i + "] contains a NUL character: " + values[i]);
+            }
+            bytes[i] = values[i].getBytes(CHARSET);
+        }
+        return bytes;
     }
 
     private static void check(int error, String operation) {

@@ -97,6 +97,15 @@ public interface PosixSpawnCalls {
     int fileActionsAddDup2(long actions, int fd, int newFd);
 
     /**
+     * {@code posix_spawn_file_actions_addchdir_np} (glibc 2.29+).
+     *
+     * @param actions the initialised file actions
+     * @param path the address of the NUL-terminated directory
+     * @return 0 or an error number
+     */
+    int fileActionsAddChdir(long actions, long path);
+
+    /**
      * {@code posix_spawn_file_actions_addclosefrom_np} (glibc 2.34+).
      *
      * @param actions the initialised file actions

@@ -15,7 +15,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * with {@link Redirect}s): files read, written, appended to, {@code /dev/null}, and stderr into stdout,
  * for a forked Java child, an {@code exec}ed program and the pid-printing child; a file that cannot be
  * opened fails the start with its name and errno and leaves no child; the parent keeps no descriptor of
- * the files. Part of the kit that every backend runs through {@link ProcessForkerCompatibilityKit}.
+ * the files. An {@code exec}ed program's working directory and environment, as
+ * {@code ProcessBuilder.directory} and {@code environment()}. Part of the kit that every backend runs through {@link ProcessForkerCompatibilityKit}.
  */
 public abstract class StdioRedirectKit extends HugePagesKit {
     private static final ForkOptions SHORT = ForkOptions.defaults().withDeadline(Duration.ofSeconds(20));
@@ -135,6 +138,44 @@ public abstract class StdioRedirectKit extends HugePagesKit {
             assertThat(quiet.waitFor(10, TimeUnit.SECONDS)).as("cat read /dev/null's end at once: %s", quiet).isTrue();
             assertThat(quiet.exitValue()).isZero();
             assertThat(quiet.getInputStream().read()).isEqualTo(-1);
+        }
+
+        @Test
+        @Timeout(value = 60, unit = TimeUnit.SECONDS)
+        @DisplayName("exec runs a program in a working directory of its own, with an environment of its own")
+        void execDirectoryAndEnvironment() throws Exception {
+            Forker safe = Forker.of(forker);
+            Path work = Files.createDirectory(dir.resolve("work dir"));
+            Path script = Files.writeString(work.resolve("here.sh"), "pwd; echo \"$GREETING|${HOME-unset}\"\n");
+            ForkedProcess p = started(safe.exec(List.of("sh", "./here.sh"), SHORT.withStdout(Stdio.PIPE)
+                .withDirectory(work).withEnvironment(Map.of("GREETING", "hello, child", "PATH", "/usr/bin:/bin"))));
+            assertThat(ProbeJvmKit.readAll(p.getInputStream()))
+                .isEqualTo(work.toRealPath() + "\nhello, child|unset\n");
+            assertThat(p.waitFor()).isZero();
+            assertThat(script).exists();
+
+            Map<String, String> inherited = new HashMap<>(System.getenv());
+            inherited.put("JFORK_KIT_EXTRA", "1");
+            ForkedProcess env = started(safe.exec(List.of("sh", "-c", "echo \"$JFORK_KIT_EXTRA $HOME\""),
+                SHORT.withStdout(Stdio.PIPE).withEnvironment(inherited)));
+            assertThat(ProbeJvmKit.readAll(env.getInputStream())).isEqualTo("1 " + System.getenv("HOME") + "\n");
+            assertThat(env.waitFor()).isZero();
+
+            long childrenBefore = ProcessHandle.current().children().count();
+            Path missing = dir.resolve("no-such-dir");
+            assertThatThrownBy(() -> started(safe.exec(List.of("true"), SHORT.withDirectory(missing))))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                    assertThat(e.errnoName()).isEqualTo("ENOENT");
+                    assertThat(e.getMessage()).contains(missing.toString());
+                });
+            assertThatThrownBy(() -> started(safe.exec(List.of("true"), SHORT.withDirectory(script))))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errnoName()).isEqualTo("ENOTDIR"));
+            assertThat(ProcessHandle.current().children().count()).isEqualTo(childrenBefore);
+            // a forked Java child keeps the JVM's directory and environment: asking otherwise is refused
+            assertThatThrownBy(() -> started(safe.fork(() -> 0, SHORT.withDirectory(work))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("apply to exec only");
+            assertThatThrownBy(() -> safe.call(() -> 0, SHORT.withEnvironment(Map.of())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("apply to exec only");
         }
 
         @Test

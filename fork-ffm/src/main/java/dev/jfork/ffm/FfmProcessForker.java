@@ -162,6 +162,12 @@ public final class FfmProcessForker implements ProcessForker, NativeSpawn, Memor
     }
 
     @Override
+    public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd, String directory,
+                     String[] environment) {
+        return impl().spawn.spawn(argv, stdinFd, stdoutFd, stderrFd, directory, environment);
+    }
+
+    @Override
     public String toString() {
         Throwable cause = Holder.CAUSE;
         return "ffm backend (" + (cause == null ? "available" : "unavailable: " + cause.getMessage()) + ")";

@@ -208,8 +208,14 @@ public final class JnaProcessForker implements ProcessForker, NativeSpawn, Memor
      */
     @Override
     public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd) {
+        return spawn(argv, stdinFd, stdoutFd, stderrFd, null, null);
+    }
+
+    @Override
+    public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd, String directory,
+                     String[] environment) {
         Binding.ensure();
-        return PosixSpawn.spawn(Binding.SPAWN, argv, stdinFd, stdoutFd, stderrFd);
+        return PosixSpawn.spawn(Binding.SPAWN, argv, stdinFd, stdoutFd, stderrFd, directory, environment);
     }
 
     private static void checkLength(byte[] buffer, int length) {

@@ -70,6 +70,11 @@ final class JnaSpawnCalls implements PosixSpawnCalls {
     }
 
     @Override
+    public int fileActionsAddChdir(long actions, long path) {
+        return LibC.posix_spawn_file_actions_addchdir_np(actions, path);
+    }
+
+    @Override
     public int fileActionsAddCloseFrom(long actions, int from) {
         return LibC.posix_spawn_file_actions_addclosefrom_np(actions, from);
     }

@@ -107,6 +107,9 @@ final class LibC {
     /** glibc 2.34+. */
     static native int posix_spawn_file_actions_addclosefrom_np(long actions, int from);
 
+    /** glibc 2.29+; {@code path} the address of a NUL-terminated string. */
+    static native int posix_spawn_file_actions_addchdir_np(long actions, long path);
+
     static native int posix_spawn_file_actions_destroy(long actions);
 
     static native int posix_spawnattr_init(long attr);

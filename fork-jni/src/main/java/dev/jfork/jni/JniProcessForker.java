@@ -257,13 +257,21 @@ public final class JniProcessForker implements ProcessForker, NativeChildPaths, 
 
     @Override
     public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd) {
+        return spawn(argv, stdinFd, stdoutFd, stderrFd, null, null);
+    }
+
+    @Override
+    public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd, String directory,
+                     String[] environment) {
         Library.ensure();
         if (argv.length == 0) {
             throw new IllegalArgumentException("argv must name the program in argv[0]");
         }
-        int r = NativeCalls.spawn(CStrings.of(argv), stdinFd, stdoutFd, stderrFd);
+        int r = NativeCalls.spawn(CStrings.of(argv), stdinFd, stdoutFd, stderrFd,
+            directory == null ? null : CStrings.of(directory, "directory"),
+            environment == null ? null : CStrings.of(environment));
         if (r < 0) {
-            throw new ErrnoException("posix_spawnp(" + argv[0] + ")", -r);
+            throw new ErrnoException("posix_spawnp(" + argv[0] + ")" + (directory == null ? "" : " in " + directory), -r);
         }
         return r;
     }

@@ -214,7 +214,10 @@ final class NativeCalls {
      * @param stdinFd the child's fd 0, or negative to inherit
      * @param stdoutFd the child's fd 1, or negative to inherit
      * @param stderrFd the child's fd 2, or negative to inherit
+     * @param directory the child's working directory, NUL-terminated, or null for the parent's
+     * @param environment the child's {@code NAME=value} strings, each NUL-terminated, or null for the parent's
      * @return the child's pid or {@code -errno}
      */
-    static native int spawn(byte[][] argv, int stdinFd, int stdoutFd, int stderrFd);
+    static native int spawn(byte[][] argv, int stdinFd, int stdoutFd, int stderrFd, byte[] directory,
+                            byte[][] environment);
 }

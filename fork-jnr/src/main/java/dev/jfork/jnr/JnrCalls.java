@@ -137,8 +137,8 @@ final class JnrCalls implements IntSupplier {
         return LastError.getLastError(runtime);
     }
 
-    int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd) {
-        return dev.jfork.spi.PosixSpawn.spawn(spawnCalls, argv, stdinFd, stdoutFd, stderrFd);
+    int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd, String directory, String[] environment) {
+        return dev.jfork.spi.PosixSpawn.spawn(spawnCalls, argv, stdinFd, stdoutFd, stderrFd, directory, environment);
     }
 
     int fork() {

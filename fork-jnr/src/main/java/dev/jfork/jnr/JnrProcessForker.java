@@ -324,7 +324,13 @@ public final class JnrProcessForker implements ProcessForker, NativeSpawn, Memor
      */
     @Override
     public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd) {
-        return calls().spawn(argv, stdinFd, stdoutFd, stderrFd);
+        return calls().spawn(argv, stdinFd, stdoutFd, stderrFd, null, null);
+    }
+
+    @Override
+    public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd, String directory,
+                     String[] environment) {
+        return calls().spawn(argv, stdinFd, stdoutFd, stderrFd, directory, environment);
     }
 
     /**

@@ -79,6 +79,11 @@ final class JnrSpawnCalls implements PosixSpawnCalls {
     }
 
     @Override
+    public int fileActionsAddChdir(long actions, long path) {
+        return libc.posix_spawn_file_actions_addchdir_np(actions, path);
+    }
+
+    @Override
     public int fileActionsAddCloseFrom(long actions, int from) {
         return libc.posix_spawn_file_actions_addclosefrom_np(actions, from);
     }

@@ -287,17 +287,20 @@ public final class ForkLauncher {
      *
      * @param natives the backend's native spawn
      * @param args the program and its arguments
-     * @param options deadline and stdio
+     * @param options deadline, stdio, working directory and environment
      * @return the started child
      */
     public LaunchedChild spawn(NativeSpawn natives, String[] args, ForkOptions options) {
-        ProgramLookup.check(args[0]);
+        ProgramLookup.check(args[0], options.directory().map(Object::toString).orElse(null));
         parent.prepare();
         ChildStdio stdio = ChildStdio.open(backend, options);
         try {
             FORK_LOCK.lock();
             try {
-                int pid = natives.spawn(args, stdio.childIn, stdio.childOut, stdio.childErr);
+                int pid = natives.spawn(args, stdio.childIn, stdio.childOut, stdio.childErr,
+                    options.directory().map(Object::toString).orElse(null),
+                    options.environment().map(env -> env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                        .toArray(String[]::new)).orElse(null));
                 stdio.closeChildEnds();
                 return stdio.launched(pid, options.deadline().orElse(null), false, false);
             } finally {

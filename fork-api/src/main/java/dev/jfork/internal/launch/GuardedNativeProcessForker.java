@@ -26,4 +26,10 @@ final class GuardedNativeProcessForker extends GuardedProcessForker implements N
     public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd) {
         return natives.spawn(argv, stdinFd, stdoutFd, stderrFd);
     }
+
+    @Override
+    public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd, String directory,
+                     String[] environment) {
+        return natives.spawn(argv, stdinFd, stdoutFd, stderrFd, directory, environment);
+    }
 }

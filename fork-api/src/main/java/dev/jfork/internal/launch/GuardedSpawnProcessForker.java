@@ -16,4 +16,10 @@ final class GuardedSpawnProcessForker extends GuardedProcessForker implements Na
     public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd) {
         return natives.spawn(argv, stdinFd, stdoutFd, stderrFd);
     }
+
+    @Override
+    public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd, String directory,
+                     String[] environment) {
+        return natives.spawn(argv, stdinFd, stdoutFd, stderrFd, directory, environment);
+    }
 }

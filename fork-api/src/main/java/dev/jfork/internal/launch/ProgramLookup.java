@@ -21,6 +21,7 @@ final class ProgramLookup {
     /** glibc's search path when {@code PATH} is unset ({@code _CS_PATH}). */
     private static final String DEFAULT_PATH = "/bin:/usr/bin";
     private static final int ENOENT = 2;
+    private static final int ENOTDIR = 20;
     private static final int EACCES = 13;
 
     private ProgramLookup() {}
@@ -32,6 +33,33 @@ final class ProgramLookup {
      * @throws ErrnoException ENOENT when no such file is found, EACCES when one is found but none can be run
      */
     static void check(String program) {
+        check(program, null);
+    }
+
+    /**
+     * {@link #check(String)} for a program started in {@code directory}: the directory must be one that
+     * can be entered, and a relative path with a {@code '/'} is looked up from it.
+     *
+     * @param program {@code argv[0]}
+     * @param directory the child's working directory, or null for this process's
+     * @throws ErrnoException ENOENT, ENOTDIR or EACCES for the directory, then as {@link #check(String)}
+     */
+    static void check(String program, String directory) {
+        if (directory != null) {
+            Path dir = Path.of(directory);
+            int error = !Files.exists(dir) ? ENOENT : !Files.isDirectory(dir) ? ENOTDIR
+                : !Files.isExecutable(dir) ? EACCES : 0;
+            if (error != 0) {
+                throw new ErrnoException("chdir(" + directory + ") for posix_spawnp(" + program + ")", error);
+            }
+            if (program.contains("/") && !program.startsWith("/")) {
+                int e = errorOf(directory + "/" + program, false);
+                if (e != 0) {
+                    throw new ErrnoException("posix_spawnp(" + program + ") in " + directory, e);
+                }
+                return;
+            }
+        }
         int error = program.contains("/") ? errorOf(program, false) : searchError(program);
         if (error != 0) {
             String where = program.contains("/") ? "" : " (searched PATH=" + searchPath() + ")";

@@ -278,6 +278,12 @@ public final class FfmBackend implements ProcessForker, NativeSpawn, MemoryAdvic
     }
 
     @Override
+    public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd, String directory,
+                     String[] environment) {
+        return PosixSpawn.spawn(SPAWN_CALLS, argv, stdinFd, stdoutFd, stderrFd, directory, environment);
+    }
+
+    @Override
     public String toString() {
         return "ffm backend (available)";
     }

@@ -103,6 +103,15 @@ final class FfmSpawnCalls implements PosixSpawnCalls {
     }
 
     @Override
+    public int fileActionsAddChdir(long actions, long path) {
+        try {
+            return (int) Libc.ACTIONS_ADDCHDIR.invokeExact(actions, path);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
     public int fileActionsAddCloseFrom(long actions, int from) {
         try {
             return (int) Libc.ACTIONS_ADDCLOSEFROM.invokeExact(actions, from);

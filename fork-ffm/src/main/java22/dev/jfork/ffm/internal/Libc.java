@@ -110,6 +110,8 @@ final class Libc {
         FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT));
     static final MethodHandle ACTIONS_ADDCLOSEFROM = bind("posix_spawn_file_actions_addclosefrom_np",
         FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+    static final MethodHandle ACTIONS_ADDCHDIR = bind("posix_spawn_file_actions_addchdir_np",
+        FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
     static final MethodHandle POSIX_SPAWNP = bind("posix_spawnp", FunctionDescriptor.of(JAVA_INT,
         JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
     /** {@code extern char **environ}: the variable itself, whose value is read at each spawn. */

@@ -259,6 +259,17 @@ public interface LibC {
     int posix_spawn_file_actions_addclosefrom_np(@intptr_t long actions, int from);
 
     /**
+     * {@code int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *actions, const char *path)}
+     * (glibc 2.29+).
+     *
+     * @param actions the file actions
+     * @param path the address of the NUL-terminated directory
+     * @return 0 or an error number
+     */
+    @IgnoreError
+    int posix_spawn_file_actions_addchdir_np(@intptr_t long actions, @intptr_t long path);
+
+    /**
      * {@code int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *actions)}.
      *
      * @param actions the file actions
