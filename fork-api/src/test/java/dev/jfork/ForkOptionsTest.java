@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jfork.ForkOptions.Stdio;
 import java.io.File;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ForkOptionsTest {
@@ -64,6 +67,38 @@ class ForkOptionsTest {
             .withDeadline(Duration.ofSeconds(3));
         assertThat(o.stderrToStdout()).isTrue();
         assertThat(o.toString()).isEqualTo("ForkOptions[deadline=PT3S, stdin=INHERIT, stdout=PIPE, stderr=to stdout]");
+    }
+
+    @Test
+    void directoryAndEnvironmentAreForExecAndCopied() {
+        Map<String, String> variables = new HashMap<>(Map.of("A", "1"));
+        ForkOptions o = ForkOptions.defaults().withDirectory(Path.of("/tmp")).withEnvironment(variables);
+        variables.put("B", "2");
+        assertThat(o.directory()).contains(Path.of("/tmp"));
+        assertThat(o.environment()).contains(Map.of("A", "1"));
+        assertThatThrownBy(() -> o.environment().orElseThrow().put("C", "3"))
+            .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(o.withDirectory(null).directory()).isEmpty();
+        assertThat(o.withEnvironment(null).environment()).isEmpty();
+        assertThat(o.toString()).endsWith(", directory=/tmp, environment=1 variables]");
+        assertThatThrownBy(() -> o.requireNoExecSettings("fork")).isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("fork runs Java in the child, which keeps the JVM's working directory (user.dir) and"
+                + " System.getenv(): withDirectory and withEnvironment apply to exec only");
+        ForkOptions.defaults().requireNoExecSettings("fork");
+    }
+
+    @Test
+    void badEnvironmentVariablesAreRefusedByName() {
+        assertThatThrownBy(() -> ForkOptions.defaults().withEnvironment(Map.of("A=B", "1")))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'A=B'");
+        assertThatThrownBy(() -> ForkOptions.defaults().withEnvironment(Map.of("", "1")))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("non-empty");
+        assertThatThrownBy(() -> ForkOptions.defaults().withEnvironment(Map.of("A", "x\0y")))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("environment variable A");
+        Map<String, String> nullValue = new HashMap<>();
+        nullValue.put("A", null);
+        assertThatThrownBy(() -> ForkOptions.defaults().withEnvironment(nullValue))
+            .isInstanceOf(NullPointerException.class).hasMessageContaining("environment variable A");
     }
 
     @Test
