@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with the backend under test and is killed after {@value #PROBE_SECONDS} s at most. Part of the kit
  * that every backend runs through {@link ProcessForkerCompatibilityKit}.
  */
-public abstract class ProbeJvmKit extends StdioRedirectKit {
+public abstract class ProbeJvmKit extends NestedForkKit {
     /** How long a probe JVM (a test run in a JVM of its own) may live before it is killed, in seconds. */
     static final long PROBE_SECONDS = 90;
 

@@ -133,6 +133,9 @@ public final class ForkLauncher {
      * @return the started child; {@link #IN_CHILD} in the child of a raw fork ({@code task} null)
      */
     public LaunchedChild start(ForkOptions options, ChildTask task, boolean javaChild, int[] keepInChild) {
+        if (task != null) {
+            NestedForkGuard.requireParent(backend, "fork (or call, or a pool's fork)");
+        }
         parent.prepare();
         Duration deadline = options.deadline().orElse(null);
         int alarm = alarmSeconds(deadline);
@@ -291,6 +294,7 @@ public final class ForkLauncher {
      * @return the started child
      */
     public LaunchedChild spawn(NativeSpawn natives, String[] args, ForkOptions options) {
+        NestedForkGuard.requireParent(backend, "exec");
         ProgramLookup.check(args[0], options.directory().map(Object::toString).orElse(null));
         parent.prepare();
         ChildStdio stdio = ChildStdio.open(backend, options);
@@ -322,6 +326,7 @@ public final class ForkLauncher {
      * @return the started child
      */
     public LaunchedChild printPid(NativeChildPaths natives, byte[] head, byte[] tail, ForkOptions options) {
+        NestedForkGuard.requireParent(backend, "forkPrintingPid");
         parent.prepare();
         Duration deadline = options.deadline().orElse(null);
         ChildStdio stdio = ChildStdio.open(backend, options);

@@ -57,4 +57,22 @@ class ProgramLookupTest {
         Path dangling = Files.createSymbolicLink(dir.resolve("dangling"), dir.resolve("gone"));
         assertThatCode(() -> ProgramLookup.check(dangling.toString())).doesNotThrowAnyException();
     }
+
+    @Test
+    @DisplayName("in a working directory: it must be one that can be entered, and ./tool is looked up from it")
+    void inADirectory(@TempDir Path dir) throws Exception {
+        Path tool = Files.writeString(dir.resolve("tool"), "#!/bin/sh\n");
+        Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThatCode(() -> ProgramLookup.check("./tool", dir.toString())).doesNotThrowAnyException();
+        assertThatCode(() -> ProgramLookup.check("sh", dir.toString())).doesNotThrowAnyException();
+        assertThatThrownBy(() -> ProgramLookup.check("./absent", dir.toString()))
+            .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errnoName()).isEqualTo("ENOENT"))
+            .hasMessageContaining("./absent").hasMessageContaining(dir.toString());
+        String missing = dir.resolve("no-such-dir").toString();
+        assertThatThrownBy(() -> ProgramLookup.check("sh", missing))
+            .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errnoName()).isEqualTo("ENOENT"))
+            .hasMessageStartingWith("chdir(" + missing + ") for posix_spawnp(sh)");
+        assertThatThrownBy(() -> ProgramLookup.check("sh", tool.toString()))
+            .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errnoName()).isEqualTo("ENOTDIR"));
+    }
 }
