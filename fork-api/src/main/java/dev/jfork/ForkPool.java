@@ -6,7 +6,6 @@ import dev.jfork.internal.call.Frames;
 import dev.jfork.internal.call.PreparedClasses;
 import dev.jfork.internal.launch.ChildWatch;
 import dev.jfork.internal.launch.DeadlockWatch;
-import dev.jfork.internal.launch.NestedForkGuard;
 import dev.jfork.internal.vm.ClassPreload;
 import dev.jfork.spi.ProcessForker;
 import java.io.IOException;
@@ -47,7 +46,6 @@ public final class ForkPool<A, R> implements AutoCloseable {
     ForkPool(Forker forker, ChildStarts starts, Function<? super A, ? extends R> function, PoolOptions options) {
         this.backend = starts.backend();
         this.options = options;
-        NestedForkGuard.requireParent(backend, "pool");
         ClassPreload.nestOf(function);
         children = new PoolChildren(forker, starts, (Function<Object, Object>) (Function<?, ?>) function, options,
             prepared);

@@ -5,6 +5,7 @@ import dev.jfork.internal.child.ExecBody;
 import dev.jfork.internal.child.PrintPidBody;
 import dev.jfork.internal.launch.ForkLauncher;
 import dev.jfork.internal.launch.GuardedProcessForker;
+import dev.jfork.internal.launch.NestedForkGuard;
 import dev.jfork.internal.vm.ClassPreload;
 import dev.jfork.internal.vm.PreWarm;
 import dev.jfork.spi.NativeChildPaths;
@@ -48,10 +49,7 @@ public final class Forker {
     public static final String HANDSHAKE_PROPERTY = "fork.handshake.millis";
     /** Default for {@value #HANDSHAKE_PROPERTY}. */
     public static final long DEFAULT_HANDSHAKE_MILLIS = 2000;
-    /**
-     * System property: {@code true} prints a hung child's native stacks with gdb before it is killed,
-     * and has HotSpot print its Java stack on the child's stderr.
-     */
+    /** System property: {@code true} prints a hung child's native (gdb) and Java stacks before it is killed. */
     public static final String GDB_ON_HANG_PROPERTY = "fork.gdbOnHang";
     /**
      * How many children are forked, at most, for one task whose children hang before they start.
@@ -152,9 +150,8 @@ public final class Forker {
     }
 
     /**
-     * How many children, in this JVM, were killed and forked again before their task began: because
-     * they sent no start byte in time, or because one of the JVM's own threads ran while they were
-     * forked.
+     * How many children, in this JVM, were killed and forked again before their task began: they sent
+     * no start byte in time, or one of the JVM's own threads ran while they were forked.
      *
      * @return the count since start
      */
@@ -182,6 +179,7 @@ public final class Forker {
     public ForkedProcess fork(ChildTask task, ForkOptions options) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
+        NestedForkGuard.requireParent(backend, "fork");
         options.requireNoExecSettings("fork");
         ClassPreload.nestOf(task);
         return starts.watched(launcher.start(options, task, true, null));
@@ -289,6 +287,7 @@ public final class Forker {
     private <T> CallFuture<T> startCall(Callable<T> task, ForkOptions options, boolean completeOnReaper) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
+        NestedForkGuard.requireParent(backend, "call");
         options.requireNoExecSettings("call");
         ForkOptions inherit = options.withInheritedStdio();
         ClassPreload.nestOf(task);
@@ -395,6 +394,7 @@ public final class Forker {
     public <A, R> ForkPool<A, R> pool(Function<? super A, ? extends R> function, PoolOptions options) {
         Objects.requireNonNull(function, "function");
         Objects.requireNonNull(options, "options");
+        NestedForkGuard.requireParent(backend, "pool");
         return new ForkPool<>(this, starts, function, options);
     }
 }

@@ -2,13 +2,16 @@ package dev.jfork.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jfork.ChildTask;
 import dev.jfork.ForkOptions;
 import dev.jfork.ForkedProcess;
 import dev.jfork.Forker;
 import dev.jfork.PoolOptions;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -33,14 +36,26 @@ public abstract class NestedForkKit extends StdioRedirectKit {
         @DisplayName("fork, call, exec and a pool are refused at once in a child, saying why")
         void safeLayerRefusedInAChild() throws Exception {
             Forker safe = Forker.of(forker);
+            // every lambda and argument is made here, in the parent: one made in the child would be a
+            // class defined there, the documented way to deadlock a child
+            Callable<Integer> one = () -> 1;
+            ChildTask exitOne = () -> 1;
+            List<String> program = List.of("true");
+            Function<String, Integer> length = String::length;
+            PoolOptions poolOptions = PoolOptions.defaults();
+            ThrowingRunnable[] nested = {
+                () -> safe.call(one),
+                () -> safe.fork(exitOne),
+                () -> safe.exec(program),
+                () -> safe.pool(length, poolOptions),
+            };
             long start = System.nanoTime();
             ForkedProcess refused = safe.fork(() -> {
                 int refusals = 0;
-                refusals += refusedInChild(() -> safe.call(() -> 1));
-                refusals += refusedInChild(() -> safe.fork(() -> 1));
-                refusals += refusedInChild(() -> safe.exec(List.of("true")));
-                refusals += refusedInChild(() -> safe.pool(String::length, PoolOptions.defaults()));
-                return refusals == 4 ? ALL_REFUSED : refusals;
+                for (ThrowingRunnable attempt : nested) {
+                    refusals += refusedInChild(attempt);
+                }
+                return refusals == nested.length ? ALL_REFUSED : refusals;
             }, SHORT);
             try {
                 assertThat(refused.waitFor()).as("%s (4 refusals give %d)", refused, ALL_REFUSED).isEqualTo(ALL_REFUSED);
