@@ -8,6 +8,7 @@ import dev.jfork.ForkOptions;
 import dev.jfork.ForkOptions.Stdio;
 import dev.jfork.ForkedProcess;
 import dev.jfork.Forker;
+import dev.jfork.spi.OpenFlags;
 import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -208,6 +209,20 @@ public abstract class StdioRedirectKit extends HugePagesKit {
             assertThat(ProcessHandle.current().children().count()).as("children after the failed starts")
                 .isEqualTo(childrenBefore);
             assertThat(started).isEmpty();
+
+            // the raw SPI's open, through the guarded backend users get: errno, and a descriptor that works
+            assertThatThrownBy(() -> safe.backend().open(missing.getPath(), OpenFlags.O_RDONLY, 0))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errnoName()).isEqualTo("ENOENT"))
+                .hasMessageContaining("open(" + missing.getPath() + ", O_RDONLY)");
+            Path present = Files.writeString(dir.resolve("present.txt"), "abc");
+            int fd = safe.backend().open(present.toString(), OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC, 0);
+            try {
+                byte[] read = new byte[8];
+                assertThat(safe.backend().read(fd, read, read.length)).isEqualTo(3);
+                assertThat(new String(read, 0, 3, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("abc");
+            } finally {
+                safe.backend().close(fd);
+            }
 
             // a redirect the wrong way round is refused where it is made, as ProcessBuilder does
             File any = dir.resolve("any.txt").toFile();

@@ -128,6 +128,11 @@ public class GuardedProcessForker implements ProcessForker {
     }
 
     @Override
+    public int open(String path, int flags, int mode) {
+        return backend.open(path, flags, mode);
+    }
+
+    @Override
     public void dup2(int oldFd, int newFd) {
         backend.dup2(oldFd, newFd);
     }
