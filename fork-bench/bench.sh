@@ -6,14 +6,15 @@
 #   fork-bench/target/bench/concurrency.csv calls and pool submissions from 1 and 4 threads, with discards
 #   fork-bench/target/bench/first-call.csv the first call in a fresh JVM, with and without Forker.warmUp()
 #   fork-bench/target/bench/poller.csv     the deadlock poller's CPU time with 1, 16 and 64 children
-#   fork-bench/target/bench/bench-chart.svg, copied to docs/bench-chart.svg (with docs/bench-results.md)
+#   fork-bench/target/bench/bench-chart.svg, copied to docs/bench-chart-jdkN.svg; and the JDK N section
+#     (N = 17 or 25) of docs/bench-results.md replaced by this run (the other JDK's section is kept)
 #
 # Usage: fork-bench/bench.sh [--quick] [--only HEAP:THP[,HEAP:THP...]] [--no-build] [--no-docs]
 #   --quick      fewer and shorter iterations (same rows); under 10 minutes on 2 cores
 #   --only       run only these configurations, e.g. --only 64:off,2048:on (for trying things out);
 #                thp is off, on (-XX:+UseTransparentHugePages) or runtime (Forker.hugePagesForHeap at run time)
 #   --no-build   use the jar and the C program already in target/
-#   --no-docs    do not copy the chart and results into docs/
+#   --no-docs    do not write the chart and this run's section into docs/
 # The JVM is $JAVA_HOME/bin/java when JAVA_HOME is set, else java on the PATH; the build uses the same
 # JDK. Backends: jnr, jna, jni, and ffm when that JVM is 22 or newer and the jar holds fork-ffm (built
 # on JDK 22+); otherwise bench.sh says why ffm is skipped.
@@ -24,6 +25,8 @@ root="$(dirname "$here")"
 out="$here/target/bench"
 jar="$here/target/benchmarks.jar"
 
+# the command as given, for the results page
+command="${JAVA_HOME:+JAVA_HOME=$JAVA_HOME }fork-bench/bench.sh${*:+ $*}"
 quick=0
 only=""
 build=1
@@ -35,7 +38,7 @@ while [ $# -gt 0 ]; do
     --only=*) only="${1#--only=}" ;;
     --no-build) build=0 ;;
     --no-docs) docs=0 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 64 ;;
   esac
   shift
@@ -89,6 +92,9 @@ rm -f "$out"/jmh-*.json "$out"/jmh-*.log "$out"/rss-*.txt "$out"/events-*.txt "$
   echo "kernel=$(uname -sr)"
   echo "os=$( (. /etc/os-release && echo "$PRETTY_NAME") 2>/dev/null || echo unknown)"
   echo "java=$("$java" -version 2>&1 | sed -n 2p)"
+  echo "java_feature=$java_feature"
+  echo "command=$command"
+  echo "commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "backends=$backends"
   echo "thp_enabled=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo n/a)"
   echo "thp_defrag=$(cat /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null || echo n/a)"
@@ -179,6 +185,16 @@ echo "bench.sh: the deadlock poller's cost with 1, 16 and 64 children ($(( $(dat
   "${backends%%,*}" "$([ "$quick" = 1 ] && echo 3 || echo 10)" > "$out/poller.csv" 2> "$out/poller.log" \
   || echo "bench.sh: PollerCost failed; see $out/poller.log" >&2
 column -s, -t < "$out/poller.csv"
+
+# What a child's fresh random generators (ChildRandomness) add to a fork, measured in the child itself.
+echo "bench.sh: the reseeding of a child's random generators ($(( $(date +%s) - started )) s so far)"
+echo "backend,jdk,unsafe_mode,calls,median_us,p90_us,max_us" > "$out/reseed.csv"
+for backend in ${backends//,/ }; do
+  "$java" --enable-native-access=ALL-UNNAMED -Dfork.warnThreads=false -cp "$jar" dev.jfork.bench.ReseedCost "$backend" \
+    "$([ "$quick" = 1 ] && echo 100 || echo 300)" 2> "$out/reseed-$backend.log" | tail -n +2 >> "$out/reseed.csv" \
+    || echo "bench.sh: ReseedCost failed on $backend; see $out/reseed-$backend.log" >&2
+done
+column -s, -t < "$out/reseed.csv"
 
 elapsed=$(( $(date +%s) - started ))
 echo "elapsed_s=$elapsed" >> "$out/machine.txt"

@@ -9,6 +9,7 @@ module dev.jfork {
 
     requires java.management;
     requires jdk.management;
+    requires jdk.unsupported;
 
     uses dev.jfork.spi.ProcessForker;
 }

@@ -4,9 +4,12 @@ and an SVG chart. Standard library only.
 
     report.py OUT_DIR [--docs DOCS_DIR]
 
-Reads OUT_DIR/jmh-HEAP-THP.json (JMH, -rf json), c-HEAP-THP.txt, python-HEAP-THP.txt and
-machine.txt. Writes OUT_DIR/results.csv, table.txt, targets.txt, bench-chart.svg; with --docs also
-DOCS_DIR/bench-chart.svg and DOCS_DIR/bench-results.md.
+Reads OUT_DIR/jmh-HEAP-THP.json (JMH, -rf json), c-HEAP-THP.txt, python-HEAP-THP.txt, machine.txt and,
+when present, concurrency.csv, first-call.csv, poller.csv and reseed.csv. Writes OUT_DIR/results.csv,
+table.txt, targets.txt, events.txt, bench-chart.svg. With --docs it also writes
+DOCS_DIR/bench-chart-jdkN.svg and replaces the JDK N section of DOCS_DIR/bench-results.md (N is 17 or 25,
+the run's JDK; the other section is kept as it is), so the page always holds the latest run on each JDK
+and stays one screenful of tables (under 250 lines). A run on another JDK updates OUT_DIR only.
 """
 import json
 import math
@@ -338,6 +341,215 @@ def svg_chart(results, machine):
     return "\n".join(out) + "\n"
 
 
+# ---------------------------------------------------------------- the results page
+
+PAGE = "bench-results.md"
+PAGE_JDKS = [17, 25]
+PAGE_LIMIT = 250
+CONFIG_LABELS = {"off": "off", "on": "on", "runtime": "rt"}
+
+
+def begin_marker(jdk):
+    return "<!-- jdk%d: written by fork-bench/src/main/python/report.py; replaced by the next run on JDK %d -->" % (jdk, jdk)
+
+
+def end_marker(jdk):
+    return "<!-- /jdk%d -->" % jdk
+
+
+def java_feature(machine):
+    """The run's JDK feature version: bench.sh's java_feature= line, else the java -version line."""
+    value = machine.get("java_feature", "")
+    if value.isdigit():
+        return int(value)
+    m = re.search(r"build (\d+)", machine.get("java", ""))
+    return int(m.group(1)) if m else None
+
+
+def read_csv(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        lines = [line.strip() for line in f if line.strip()]
+    if len(lines) < 2:
+        return []
+    head = lines[0].split(",")
+    return [dict(zip(head, line.split(","))) for line in lines[1:]]
+
+
+def grid(head, rows, right_from=1):
+    """A plain-text table, columns from right_from on right-aligned."""
+    widths = [max(len(r[i]) for r in [head] + rows) for i in range(len(head))]
+
+    def line(cells):
+        return "  ".join(c.rjust(w) if i >= right_from else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    return "\n".join([line(head)] + [line(r) for r in rows])
+
+
+def pivot(results, rss, which):
+    """One row per system and backend, one column per heap and THP configuration: the median (which=0)
+    or the 99th percentile (which=1) in microseconds; the medians' first row is the JVM's resident size."""
+    cols = list(configs())
+    head = ["us" if which == 0 else "us, p99"] + ["%d/%s" % (h, CONFIG_LABELS[t]) for h, t in cols]
+    rows = [["jvm_rss_mb"] + ["-" if rss.get(c) is None else str((rss[c] + 1023) // 1024) for c in cols]] if which == 0 else []
+    series = [(s, b) for s in FORK_SYSTEMS for b in BACKENDS] + [(s, "-") for s in OTHER_SYSTEMS]
+    for system, backend in series:
+        cells = [fmt(results[(system, backend, h, t)][which]) if (system, backend, h, t) in results else "-"
+                 for h, t in cols]
+        if all(c == "-" for c in cells):
+            continue
+        rows.append([system if backend == "-" else "%s %s" % (system, backend)] + cells)
+    return grid(head, rows)
+
+
+def short_where(where):
+    """'jni heap 2048 MB thp on' -> 'jni 2048/on', 'jnr thp off' -> 'jnr off', 'jna heap 2048 MB' -> 'jna 2048'."""
+    where = re.sub(r"heap\s+(\d+) MB thp (\w+)", r"\1/\2", where)
+    where = re.sub(r"heap\s+(\d+) MB", r"\1", where)
+    return re.sub(r"thp (\w+)", r"\1", where)
+
+
+def targets_summary(goals):
+    """targets() lines grouped by target: how many passed, the range of ratios, and the misses."""
+    groups = []
+    by_name = {}
+    for line in goals.splitlines():
+        m = re.match(r"(.*?(?:<=|>=) ?[\d.]+(?: ms <= 1)?)\s+(.*?)\s+ratio\s+(\S+)\s+(PASS|MISS)", line)
+        if not m:
+            continue
+        name, where, ratio, verdict = m.group(1).strip(), " ".join(m.group(2).split()), m.group(3), m.group(4)
+        if name not in by_name:
+            by_name[name] = []
+            groups.append(name)
+        by_name[name].append((where, ratio, verdict))
+    out = []
+    for name in groups:
+        items = by_name[name]
+        ratios = [float(r) for _, r, _ in items if r != "-"]
+        passed = sum(1 for _, _, v in items if v == "PASS")
+        misses = ["%s %s" % (short_where(w), r) for w, r, v in items if v == "MISS"]
+        span = "-" if not ratios else ("%.2f" % min(ratios) if min(ratios) == max(ratios)
+                                       else "%.2f-%.2f" % (min(ratios), max(ratios)))
+        out.append("- `%s`: %d of %d pass, ratios %s%s" % (
+            name, passed, len(items), span, ("; missed: " + ", ".join(misses)) if misses else ""))
+    return "\n".join(out)
+
+
+def concurrency_table(rows):
+    """concurrency.csv, one line per backend: ms per task, discards and ratio for each mode and thread count."""
+    keys = []
+    for r in rows:
+        key = (r.get("mode", "?"), r.get("threads", "?"))
+        if key not in keys:
+            keys.append(key)
+    head = ["backend"] + ["%s x%s" % k for k in keys]
+    body = []
+    for backend in [b for b in BACKENDS if any(r.get("backend") == b for r in rows)]:
+        cells = [backend]
+        for mode, threads in keys:
+            hit = [r for r in rows if r.get("backend") == backend and (r.get("mode"), r.get("threads")) == (mode, threads)]
+            cells.append("%s ms %s d %sx" % (hit[0].get("ms_per_task", "?"), hit[0].get("discards", "?"),
+                                            hit[0].get("ratio_to_1_thread", "?")) if hit else "-")
+        body.append(cells)
+    tasks = rows[0].get("tasks", "?") if rows else "?"
+    return tasks, grid(head, body)
+
+
+def simple_table(rows, columns):
+    return grid(columns, [[r.get(c, "-") for c in columns] for r in rows])
+
+
+def section(jdk, out, machine, results, rss, goals, events):
+    """The page's JDK section of this run, between its markers."""
+    command = machine.get("command") or ("fork-bench/bench.sh" + (" --quick" if machine.get("mode") == "quick" else ""))
+    commit = machine.get("commit")
+    text = [begin_marker(jdk), "## JDK %d" % jdk, ""]
+    text.append("- Run: `%s`%s, %s, took %s s." % (command, (" on %s" % commit) if commit else "",
+                                                   machine.get("date", "?"), machine.get("elapsed_s", "?")))
+    text.append("- Machine: %s, %s; %s, %s; %s; THP enabled: %s, defrag: %s." % (
+        machine.get("cpu", "?"), machine.get("memory", "?"), machine.get("os", "?"), machine.get("kernel", "?"),
+        machine.get("java", "?"), machine.get("thp_enabled", "?"), machine.get("thp_defrag", "?")))
+    text += ["", "![round trip against heap size, JDK %d](bench-chart-jdk%d.svg)" % (jdk, jdk), ""]
+    text += ["Median round trip (us):", "", "```", pivot(results, rss, 0), "```", ""]
+    text += ["99th percentile (us):", "", "```", pivot(results, rss, 1), "```", ""]
+    text += ["Targets (median ratios; every line in `targets.txt`):", "", targets_summary(goals), ""]
+    conc = read_csv(os.path.join(out, "concurrency.csv"))
+    if conc:
+        tasks, body = concurrency_table(conc)
+        text += ["%s small tasks from 1 and 4 threads, default flags (`concurrency.csv`: ms per task, `d` children "
+                 "forked again, `x` time over one thread's):" % tasks, "", "```", body, "```", ""]
+    first = read_csv(os.path.join(out, "first-call.csv"))
+    if first:
+        text += ["The first `call` in a fresh JVM with default flags, ms (`first-call.csv`):", "", "```",
+                 simple_table(first, ["backend", "mode", "warm_up_ms", "first_call_ms", "next_calls_median_ms"]), "```", ""]
+    poller = read_csv(os.path.join(out, "poller.csv"))
+    if poller:
+        text += ["The deadlock poller (`poller.csv`), %s children in a timed sleep: %s%% of a CPU; %s us per child per look."
+                 % (", ".join(r.get("children", "?") for r in poller), "%, ".join(r.get("poller_cpu_percent", "?") for r in poller),
+                    ", ".join(r.get("us_per_child_per_look", "?") for r in poller)), ""]
+    reseed = read_csv(os.path.join(out, "reseed.csv"))
+    if reseed:
+        text += ["A child's reseeding of its random generators (`reseed.csv`), us median / p90 / max: %s." % ", ".join(
+            "%s %s / %s / %s" % (r.get("backend", "?"), r.get("median_us", "?"), r.get("p90_us", "?"), r.get("max_us", "?"))
+            for r in reseed), ""]
+    text.append("Children that hung or failed: %s." % ("none" if not events else "%d, in `events.txt`" % len(events)))
+    if events:
+        text += ["```"] + events[:3] + (["..."] if len(events) > 3 else []) + ["```"]
+    text.append(end_marker(jdk))
+    return "\n".join(text)
+
+
+PAGE_HEAD = """# fork-bench results
+
+The latest run of `fork-bench/bench.sh` on JDK 17 and on JDK 25, each written by the script itself
+(`report.py` replaces its JDK's section). How to run it and what every file holds:
+[fork-bench/README.md](../fork-bench/README.md). Earlier runs: `git log -p docs/bench-results.md`.
+
+## How to read this
+
+- Each row is one thing timed, one round trip in microseconds: `raw` the SPI's fork, the child's `_exit`
+  and the parent's `waitpid`; `run` `Forker.fork(task).waitFor()`; `call` `Forker.call` of a small task,
+  its result read back; `exec` `Forker.exec("/bin/true")`; `pool` a submission to a warm `ForkPool`,
+  submission to result. The baselines use no backend: `c` and `python` a fork/`_exit`/`waitpid` loop
+  holding as much memory as the JVM had resident, `processbuilder-true` `/bin/true`, `processbuilder-jvm`
+  a fresh JVM running the same small task.
+- Each column is one JVM: `-Xms` = `-Xmx` = 64, 512 or 2048 MB with G1 (512 MB and 2 GB pre-touched), and
+  `off` `-XX:-UseTransparentHugePages`, `on` `-XX:+UseTransparentHugePages`, `rt` started without huge
+  pages and the heap put on them at run time (`-Dfork.hugePages=runtime`). `jvm_rss_mb` is that JVM's
+  resident size when it forked; a fork's cost follows it, since a fork copies the page tables.
+- The ratio to C of a row is its median over the `c` row's in the same column (`results.csv` holds it).
+- `call` in these JVMs is not `call` with default flags: the small-task runs below (`concurrency.csv`,
+  `first-call.csv`) start a JVM with default flags (the default heap), and a call there costs more.
+- In `concurrency.csv` a pool is bounded by its refill forks, made one at a time on the pool's thread,
+  so 4 submitting threads are not faster than 1. The first `call` of a JVM pays jfork's warm-up (its
+  own child path run and compiled in the parent, see [safety.md](safety.md)); `Forker.warmUp()` moves it to start-up.
+- A quick run (`--quick`) has fewer and shorter iterations, the same rows. The machine has 2 cores:
+  a single ratio of one run can be noise; compare the backends of one run, not runs of different days.
+"""
+
+
+def replace_section(page, jdk, body):
+    """The page with the JDK's section replaced by body. The head (all before the first section) is kept
+    as it is, so it can be edited by hand; the other JDK's section is kept; nothing else is."""
+    sections = {}
+    first = None
+    for j in PAGE_JDKS:
+        i = page.find(begin_marker(j).split(":")[0] + ":")
+        k = page.find(end_marker(j))
+        if i >= 0 and k > i:
+            sections[j] = page[i:k + len(end_marker(j))]
+            first = i if first is None else min(first, i)
+    head = page[:first] if first is not None else PAGE_HEAD
+    sections[jdk] = body
+    parts = [head.rstrip("\n") + "\n"]
+    for j in PAGE_JDKS:
+        parts.append(sections.get(j, "%s\n## JDK %d\n\nNot run yet: `JAVA_HOME=<a JDK %d> fork-bench/bench.sh --quick`.\n%s"
+                                  % (begin_marker(j), j, j, end_marker(j))))
+    return "\n".join(parts) + "\n"
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
@@ -371,22 +583,27 @@ def main(argv):
     print("Children that hung or failed during the run (their time is in the samples):")
     print(incidents)
     if docs:
+        jdk = java_feature(machine)
+        if jdk not in PAGE_JDKS:
+            print("report.py: %s/%s not updated: it holds the runs on JDK %s, this run is on JDK %s" % (
+                docs, PAGE, " and ".join(map(str, PAGE_JDKS)), jdk), file=sys.stderr)
+            return 0
         os.makedirs(docs, exist_ok=True)
-        with open(os.path.join(docs, "bench-chart.svg"), "w") as f:
+        with open(os.path.join(docs, "bench-chart-jdk%d.svg" % jdk), "w") as f:
             f.write(svg)
-        with open(os.path.join(docs, "bench-results.md"), "w") as f:
-            f.write("# fork-bench results\n\n")
-            f.write("![round trip against heap size](bench-chart.svg)\n\n")
-            f.write("Run: `fork-bench/bench.sh%s`, %s, took %s s.\n\n" % (
-                " --quick" if machine.get("mode") == "quick" else "", machine.get("date", "?"), machine.get("elapsed_s", "?")))
-            f.write("Machine: %s, %s; %s, %s; %s; THP enabled: %s, defrag: %s.\n\n" % (
-                machine.get("cpu", "?"), machine.get("memory", "?"), machine.get("os", "?"), machine.get("kernel", "?"),
-                machine.get("java", "?"), machine.get("thp_enabled", "?"), machine.get("thp_defrag", "?")))
-            f.write("Times in microseconds, medians and 99th percentiles of one round trip; `ratio_to_c` is the "
-                    "row's median over the C baseline's at the same resident size (`jvm_rss_mb`, the JVM's VmRSS "
-                    "when it forked). See fork-bench/README.md.\n\n")
-            f.write("```\n" + text + "\n```\n\n## Targets\n\n```\n" + goals + "\n```\n")
-            f.write("\n## Children that hung or failed\n\n```\n" + incidents + "\n```\n")
+        path = os.path.join(docs, PAGE)
+        page = ""
+        if os.path.exists(path):
+            with open(path) as f:
+                page = f.read()
+        page = replace_section(page, jdk, section(jdk, out, machine, results, rss, goals, events))
+        with open(path, "w") as f:
+            f.write(page)
+        lines = page.count("\n")
+        print("report.py: wrote the JDK %d section of %s (%d lines)" % (jdk, path, lines))
+        if lines > PAGE_LIMIT:
+            print("report.py: %s has %d lines, more than %d: shorten the page's head" % (path, lines, PAGE_LIMIT),
+                  file=sys.stderr)
     return 0
 
 

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -29,6 +30,12 @@
 
 extern char **environ;
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434 /* the same on x86_64 and aarch64 */
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424 /* the same on x86_64 and aarch64 */
+#endif
 #ifndef SYS_close_range
 #define SYS_close_range 436 /* the same on x86_64 and aarch64 */
 #endif
@@ -355,6 +362,37 @@ JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_resetSignal(JNIEnv *env, j
     return sigaction(sig, &dfl, NULL) < 0 ? fail() : 0;
 }
 
+JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_pidfdOpen(JNIEnv *env, jclass cls, jint pid) {
+    long fd = syscall(SYS_pidfd_open, (pid_t) pid, 0U);
+    return fd < 0 ? fail() : (jint) fd;
+}
+
+JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_pidfdSendSignal(JNIEnv *env, jclass cls, jint pidfd, jint sig) {
+    return syscall(SYS_pidfd_send_signal, (int) pidfd, (int) sig, (void *) NULL, 0U) < 0 ? fail() : 0;
+}
+
+JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_signalIgnored(JNIEnv *env, jclass cls, jint sig) {
+    struct sigaction old;
+    memset(&old, 0, sizeof old);
+    if (sigaction(sig, NULL, &old) < 0) {
+        return fail();
+    }
+    return (old.sa_flags & SA_SIGINFO) == 0 && old.sa_handler == SIG_IGN ? 1 : 0;
+}
+
+JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_poll(JNIEnv *env, jclass cls, jint fd, jint events,
+                                                           jint timeout_millis) {
+    struct pollfd one;
+    int r;
+    do {
+        one.fd = fd;
+        one.events = (short) events;
+        one.revents = 0;
+        r = poll(&one, 1, timeout_millis);
+    } while (r < 0 && errno == EINTR);
+    return r < 0 ? fail() : r == 0 ? 0 : (jint) (one.revents & 0xffff);
+}
+
 JNIEXPORT jint JNICALL Java_dev_jfork_jni_NativeCalls_closeOnExecFrom(JNIEnv *env, jclass cls, jint lowest_fd) {
     return syscall(SYS_close_range, (unsigned int) lowest_fd, ~0U, CLOSE_RANGE_CLOEXEC) < 0 ? fail() : 0;
 }
@@ -559,11 +597,18 @@ static const JNINativeMethod METHODS[] = {
     METHOD("resetSignal", "(I)I", Java_dev_jfork_jni_NativeCalls_resetSignal),
     METHOD("setParentDeathSignal", "(I)I", Java_dev_jfork_jni_NativeCalls_setParentDeathSignal),
     METHOD("closeOnExecFrom", "(I)I", Java_dev_jfork_jni_NativeCalls_closeOnExecFrom),
+    METHOD("pidfdOpen", "(I)I", Java_dev_jfork_jni_NativeCalls_pidfdOpen),
+    METHOD("pidfdSendSignal", "(II)I", Java_dev_jfork_jni_NativeCalls_pidfdSendSignal),
+    METHOD("signalIgnored", "(I)I", Java_dev_jfork_jni_NativeCalls_signalIgnored),
+    METHOD("poll", "(III)I", Java_dev_jfork_jni_NativeCalls_poll),
     METHOD("madvise", "(JJI)I", Java_dev_jfork_jni_NativeCalls_madvise),
     METHOD("forkWriteAndExit", "(I[BII)I", Java_dev_jfork_jni_NativeCalls_forkWriteAndExit),
     METHOD("forkPrintPidAndExit", "(I[B[BII)I", Java_dev_jfork_jni_NativeCalls_forkPrintPidAndExit),
     METHOD("spawn", "([[BIII[B[[B)I", Java_dev_jfork_jni_NativeCalls_spawn),
 };
+
+/* childruntime.c: the VM thread started again in a child (dev.jfork.jni.ChildRuntimeCalls). */
+jint jfork_register_child_runtime(JNIEnv *env);
 
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
     JNIEnv *env = NULL;
@@ -577,5 +622,8 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
     }
     jint r = (*env)->RegisterNatives(env, cls, METHODS, (jint) (sizeof METHODS / sizeof METHODS[0]));
     (*env)->DeleteLocalRef(env, cls);
+    if (r == JNI_OK) {
+        r = jfork_register_child_runtime(env);
+    }
     return r == JNI_OK ? JNI_VERSION_1_8 : JNI_ERR;
 }

@@ -4,16 +4,17 @@ import java.time.Duration;
 
 /**
  * How a forked child ended: it exited with a code, a signal killed it, it hung and the watchdog
- * killed it, or it deadlocked and jfork killed it at once.
+ * killed it, it deadlocked and jfork killed it at once, or it ended in a way nobody can tell (it was
+ * reaped by someone else).
  *
- * @param kind which of the three
+ * @param kind which of these
  * @param exitCode the exit code when {@link Kind#EXITED}, otherwise -1
  * @param signal the signal that ended it when {@link Kind#SIGNALED} or {@link Kind#HUNG}, otherwise 0
  * @param status the raw decoded wait status
  */
 public record ChildEnd(Kind kind, int exitCode, int signal, WaitStatus status) {
 
-    /** The three ways a child ends. */
+    /** The ways a child ends. */
     public enum Kind {
         /** It called {@code _exit} (or {@code exit}). */
         EXITED,
@@ -28,10 +29,27 @@ public record ChildEnd(Kind kind, int exitCode, int signal, WaitStatus status) {
          * A child that started threads of its own is so when all of them wait for ever.
          * {@link ForkedProcess#deadlockCause()} says what it waited in, when jfork could tell.
          */
-        DEADLOCKED
+        DEADLOCKED,
+        /**
+         * It ended, but someone else reaped it, so its status is lost: a library in this JVM called
+         * {@code waitpid(-1)} (or {@code wait()}), or SIGCHLD was ignored when it ended and the kernel
+         * reaped it (jfork sets SIGCHLD back to its default at each fork, with a warning, but it may be
+         * ignored again later). Every wait then fails with {@code ECHILD}; jfork takes that as the end,
+         * as the JDK's {@code Process} does, and signals it never again. {@link #exitValue()} is 0, as
+         * {@code Process.exitValue()} answers after {@code ECHILD}; {@link #exitCode()} is -1 and
+         * {@link #status()} is {@link WaitStatus#UNKNOWN}. A {@code call} whose result had arrived
+         * returns it.
+         */
+        UNKNOWN
     }
 
+    /** A child reaped by someone else ({@link Kind#UNKNOWN}). */
+    static final ChildEnd REAPED_ELSEWHERE = new ChildEnd(Kind.UNKNOWN, -1, 0, WaitStatus.UNKNOWN);
+
     static ChildEnd of(WaitStatus status, boolean watchdogKilled, boolean deadlockKilled, boolean alarmArmed) {
+        if (status.unknown()) {
+            return REAPED_ELSEWHERE;
+        }
         if (status.exited()) {
             return new ChildEnd(Kind.EXITED, status.exitCode(), 0, status);
         }
@@ -44,12 +62,13 @@ public record ChildEnd(Kind kind, int exitCode, int signal, WaitStatus status) {
     }
 
     /**
-     * The value {@link Process#exitValue()} reports: the exit code, or 128 + the signal.
+     * The value {@link Process#exitValue()} reports: the exit code, or 128 + the signal; 0 when the
+     * status is not known ({@link Kind#UNKNOWN}), as the JDK's {@code Process} reports then.
      *
      * @return the shell-style code
      */
     public int exitValue() {
-        return kind == Kind.EXITED ? exitCode : 128 + signal;
+        return kind == Kind.EXITED ? exitCode : kind == Kind.UNKNOWN ? 0 : 128 + signal;
     }
 
     /**
@@ -65,6 +84,9 @@ public record ChildEnd(Kind kind, int exitCode, int signal, WaitStatus status) {
         switch (kind) {
             case EXITED:
                 return "exited with code " + exitCode;
+            case UNKNOWN:
+                return "ended, status unknown: someone else reaped it (a waitpid(-1) in this JVM, or SIGCHLD"
+                    + " ignored), so every wait failed with ECHILD";
             case DEADLOCKED:
                 return "deadlocked: its only thread waited for ever on a lock, and jfork ended it with SIGKILL";
             case HUNG:

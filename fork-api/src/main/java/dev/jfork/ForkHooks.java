@@ -20,7 +20,9 @@ import dev.jfork.internal.launch.HookRegistry;
  * before the exception reaches the caller.
  *
  * <p>Exceptions: a {@code before} hook that throws aborts the fork; no child is made and the
- * exception reaches the caller. An {@code afterInParent} hook that throws is logged at WARNING and
+ * exception reaches the caller, but only once the bracket is closed: the other {@code before} hooks
+ * still run, then every {@code afterInParent} hook (so a lock that a {@code before} hook took is
+ * released), and later exceptions are added to the first as suppressed. An {@code afterInParent} hook that throws is logged at WARNING and
  * the others still run, so a child that exists is always returned and managed. An
  * {@code afterInChild} hook that throws ends the child like an uncaught exception in its task (stack
  * trace on fd 2, exit code {@link ForkedProcess#EXIT_UNCAUGHT}); the task does not run.

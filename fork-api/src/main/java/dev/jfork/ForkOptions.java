@@ -4,8 +4,6 @@ import java.io.File;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,9 +12,11 @@ import java.util.Optional;
  * How a child is forked: its deadline and where its stdin, stdout and stderr go. Immutable; each
  * {@code with...} returns a copy.
  *
- * <p>Every child has a deadline unless {@link #withoutDeadline()} says otherwise: the child arms
- * {@code alarm} for it, and the parent kills it with SIGKILL shortly after, reporting it as
- * {@link ChildEnd.Kind#HUNG}.
+ * <p>Every forked Java child has a deadline unless {@link #withoutDeadline()} says otherwise: the
+ * child arms {@code alarm} for it, and the parent kills it with SIGKILL shortly after, reporting it as
+ * {@link ChildEnd.Kind#HUNG}. A program started by {@link Forker#exec} runs none of the JVM's code, and
+ * has no deadline unless {@link #withDeadline} asks for one, as with {@link ProcessBuilder}: the default
+ * deadline ({@value #DEADLINE_PROPERTY}) does not apply to it.
  *
  * <p>Standard streams are redirected as {@link ProcessBuilder} does it, with its own
  * {@link Redirect}s: inherited (the default), piped to the parent ({@link ForkedProcess} streams), read
@@ -58,6 +58,8 @@ public final class ForkOptions {
     private static final Redirect FROM_DEV_NULL = Redirect.from(new File("/dev/null"));
 
     private final Duration deadline;
+    /** Whether {@link #withDeadline} or {@link #withoutDeadline} chose it: else an exec'ed program has none. */
+    private final boolean deadlineChosen;
     private final Redirect stdin;
     private final Redirect stdout;
     private final Redirect stderr;
@@ -66,12 +68,13 @@ public final class ForkOptions {
     private final Map<String, String> environment;
 
     private ForkOptions(Duration deadline, Redirect stdin, Redirect stdout, Redirect stderr, boolean stderrToStdout) {
-        this(deadline, stdin, stdout, stderr, stderrToStdout, null, null);
+        this(deadline, false, stdin, stdout, stderr, stderrToStdout, null, null);
     }
 
-    private ForkOptions(Duration deadline, Redirect stdin, Redirect stdout, Redirect stderr, boolean stderrToStdout,
-                        Path directory, Map<String, String> environment) {
+    private ForkOptions(Duration deadline, boolean deadlineChosen, Redirect stdin, Redirect stdout, Redirect stderr,
+                        boolean stderrToStdout, Path directory, Map<String, String> environment) {
         this.deadline = deadline;
+        this.deadlineChosen = deadlineChosen;
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
@@ -87,25 +90,8 @@ public final class ForkOptions {
      * @return the defaults
      */
     public static ForkOptions defaults() {
-        return new ForkOptions(defaultDeadline(), Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false);
-    }
-
-    private static Duration defaultDeadline() {
-        String value = System.getProperty(DEADLINE_PROPERTY);
-        if (value == null || value.isBlank()) {
-            return DEFAULT_DEADLINE;
-        }
-        try {
-            long seconds = Long.parseLong(value.strip());
-            if (seconds > 0) {
-                return Duration.ofSeconds(seconds);
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException("-D" + DEADLINE_PROPERTY + "=" + value + " is not a whole, positive number"
-            + " of seconds (e.g. -D" + DEADLINE_PROPERTY + "=2); for less than a second use"
-            + " ForkOptions.withDeadline(Duration.ofMillis(...))");
+        Duration deadline = OptionChecks.defaultDeadline();
+        return new ForkOptions(deadline, Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false);
     }
 
     /**
@@ -120,7 +106,7 @@ public final class ForkOptions {
             throw new IllegalArgumentException("deadline must be at least 1 ms, was " + newDeadline
                 + "; use withoutDeadline() for none");
         }
-        return new ForkOptions(newDeadline, stdin, stdout, stderr, stderrToStdout, directory, environment);
+        return new ForkOptions(newDeadline, true, stdin, stdout, stderr, stderrToStdout, directory, environment);
     }
 
     /**
@@ -129,7 +115,7 @@ public final class ForkOptions {
      * @return the copy
      */
     public ForkOptions withoutDeadline() {
-        return new ForkOptions(null, stdin, stdout, stderr, stderrToStdout, directory, environment);
+        return new ForkOptions(null, true, stdin, stdout, stderr, stderrToStdout, directory, environment);
     }
 
     /**
@@ -152,12 +138,9 @@ public final class ForkOptions {
      *     {@code DISCARD}): those are for output
      */
     public ForkOptions withStdin(Redirect how) {
-        Objects.requireNonNull(how, "stdin");
-        if (how.type() == Redirect.Type.WRITE || how.type() == Redirect.Type.APPEND) {
-            throw new IllegalArgumentException("stdin cannot be " + how + ": that redirect is for output;"
-                + " use Redirect.from(file) for a file to read");
-        }
-        return new ForkOptions(deadline, how, stdout, stderr, stderrToStdout, directory, environment);
+        Redirect checked = OptionChecks.input(how);
+        return new ForkOptions(deadline, deadlineChosen, checked, stdout, stderr, stderrToStdout, directory,
+            environment);
     }
 
     /**
@@ -179,7 +162,9 @@ public final class ForkOptions {
      * @throws IllegalArgumentException for {@code Redirect.from(file)}, which is for input
      */
     public ForkOptions withStdout(Redirect how) {
-        return new ForkOptions(deadline, stdin, output(how, "stdout"), stderr, stderrToStdout, directory, environment);
+        Redirect checked = OptionChecks.output(how, "stdout");
+        return new ForkOptions(deadline, deadlineChosen, stdin, checked, stderr, stderrToStdout, directory,
+            environment);
     }
 
     /**
@@ -201,7 +186,9 @@ public final class ForkOptions {
      * @throws IllegalArgumentException for {@code Redirect.from(file)}, which is for input
      */
     public ForkOptions withStderr(Redirect how) {
-        return new ForkOptions(deadline, stdin, stdout, output(how, "stderr"), stderrToStdout, directory, environment);
+        Redirect checked = OptionChecks.output(how, "stderr");
+        return new ForkOptions(deadline, deadlineChosen, stdin, stdout, checked, stderrToStdout, directory,
+            environment);
     }
 
     /**
@@ -213,7 +200,7 @@ public final class ForkOptions {
      * @return the copy
      */
     public ForkOptions withStderrToStdout() {
-        return new ForkOptions(deadline, stdin, stdout, stderr, true, directory, environment);
+        return new ForkOptions(deadline, deadlineChosen, stdin, stdout, stderr, true, directory, environment);
     }
 
     /**
@@ -225,10 +212,8 @@ public final class ForkOptions {
      * @return the copy
      */
     public ForkOptions withDirectory(Path dir) {
-        if (dir != null && dir.toString().indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("directory contains a NUL character: " + dir);
-        }
-        return new ForkOptions(deadline, stdin, stdout, stderr, stderrToStdout, dir, environment);
+        Path checked = OptionChecks.directory(dir);
+        return new ForkOptions(deadline, deadlineChosen, stdin, stdout, stderr, stderrToStdout, checked, environment);
     }
 
     /**
@@ -241,57 +226,43 @@ public final class ForkOptions {
      * @throws IllegalArgumentException for an empty name, a name with {@code =}, or a NUL anywhere
      */
     public ForkOptions withEnvironment(Map<String, String> variables) {
-        Map<String, String> copy = null;
-        if (variables != null) {
-            copy = new LinkedHashMap<>();
-            for (Map.Entry<String, String> e : variables.entrySet()) {
-                String name = Objects.requireNonNull(e.getKey(), "environment variable name");
-                String value = Objects.requireNonNull(e.getValue(), () -> "the value of environment variable " + name);
-                if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
-                    throw new IllegalArgumentException("invalid environment variable name: '" + name
-                        + "' (it must be non-empty, without '=' or NUL)");
-                }
-                if (value.indexOf('\0') >= 0) {
-                    throw new IllegalArgumentException("the value of environment variable " + name
-                        + " contains a NUL character");
-                }
-                copy.put(name, value);
-            }
-            copy = Collections.unmodifiableMap(copy);
-        }
-        return new ForkOptions(deadline, stdin, stdout, stderr, stderrToStdout, directory, copy);
+        Map<String, String> copy = OptionChecks.environment(variables);
+        return new ForkOptions(deadline, deadlineChosen, stdin, stdout, stderr, stderrToStdout, directory, copy);
+    }
+
+    /** Refuses a directory or an environment for a child that runs Java ({@code what}), which cannot honour them. */
+    void requireNoExecSettings(String what) {
+        OptionChecks.refuseExecSettings(what, directory != null || environment != null);
     }
 
     /**
-     * Refuses a directory or an environment for a child that runs Java, which cannot honour them.
-     *
-     * @param what the call, for the message
+     * For a {@code call} ({@code what}), whose child keeps the parent's stdio: these options, every stream
+     * inherited, after refusing (IllegalArgumentException, naming it) any other stdio setting.
      */
-    void requireNoExecSettings(String what) {
-        if (directory != null || environment != null) {
-            throw new IllegalArgumentException(what + " runs Java in the child, which keeps the JVM's working"
-                + " directory (user.dir) and System.getenv(): withDirectory and withEnvironment apply to exec only");
-        }
+    ForkOptions requireInheritedStdio(String what) {
+        OptionChecks.refuseStdioSetting(what, stdin, stdout, stderr, stderrToStdout);
+        return withInheritedStdio();
+    }
+
+    /**
+     * These options as {@code exec} applies them: without a deadline unless one was chosen with
+     * {@link #withDeadline} (the default deadline is for forked Java children only).
+     */
+    ForkOptions forExec() {
+        return deadlineChosen ? this : new ForkOptions(null, false, stdin, stdout, stderr, stderrToStdout, directory,
+            environment);
     }
 
     /** The same deadline, every stream inherited: for the children that keep the parent's stdio. */
     ForkOptions withInheritedStdio() {
-        return new ForkOptions(deadline, Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false, directory,
-            environment);
+        return new ForkOptions(deadline, deadlineChosen, Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false,
+            directory, environment);
     }
 
     /** The same, but stdin and stderr inherited: for a child that only writes to stdout. */
     ForkOptions withOnlyStdout() {
-        return new ForkOptions(deadline, Redirect.INHERIT, stdout, Redirect.INHERIT, false, directory, environment);
-    }
-
-    private static Redirect output(Redirect how, String stream) {
-        Objects.requireNonNull(how, stream);
-        if (how.type() == Redirect.Type.READ) {
-            throw new IllegalArgumentException(stream + " cannot be " + how + ": that redirect is for input;"
-                + " use Redirect.to(file) or Redirect.appendTo(file) for a file to write");
-        }
-        return how;
+        return new ForkOptions(deadline, deadlineChosen, Redirect.INHERIT, stdout, Redirect.INHERIT, false, directory,
+            environment);
     }
 
     /**

@@ -1,14 +1,9 @@
 package dev.jfork;
 
-import dev.jfork.internal.call.CallResults;
-import dev.jfork.internal.io.ChildInputPipe;
-import dev.jfork.internal.io.ChildOutputPipe;
+import dev.jfork.internal.child.ChildRuntime;
+import dev.jfork.internal.launch.ChildLife;
 import dev.jfork.internal.launch.ChildWatch;
 import dev.jfork.internal.launch.DeadlockWatch;
-import dev.jfork.internal.launch.ForkLauncher;
-import dev.jfork.internal.launch.HangState;
-import dev.jfork.internal.launch.Reapers;
-import dev.jfork.internal.vm.HangDiagnostics;
 import dev.jfork.spi.ProcessForker;
 import dev.jfork.internal.io.ProcessNullStreams;
 import java.io.InputStream;
@@ -29,44 +24,35 @@ import java.util.concurrent.TimeoutException;
  * to the default before any Java ran. {@link #destroyForcibly()} sends SIGKILL. Signals are sent only
  * while the pid is still this child's: the reaper waits with {@code waitid(WNOWAIT)}, which leaves the
  * ended child unreaped, and reaps it under the same lock the signals take, so neither
- * {@code destroy} nor the watchdog can reach a process that reused the pid.
+ * {@code destroy} nor the watchdog can reach a process that reused the pid. On Linux 5.3 and later
+ * every signal goes through the child's pidfd ({@code pidfd_send_signal}), which can only reach this
+ * process; and a wait that fails with {@code ECHILD} (someone else reaped it: a {@code waitpid(-1)}
+ * in a library, or SIGCHLD ignored) ends it as {@link ChildEnd.Kind#UNKNOWN}, after which it is never
+ * signalled again: {@link #waitFor()} returns 0, as the JDK's {@code Process} does then.
  */
 public final class ForkedProcess extends Process {
     /** Exit code of a child whose task threw (after its stack trace went to fd 2); 70 is EX_SOFTWARE. */
-    public static final int EXIT_UNCAUGHT = 70;
+    public static final int EXIT_UNCAUGHT = ChildRuntime.EXIT_UNCAUGHT;
     /** Exit code of an exec child whose exec failed. */
-    public static final int EXIT_EXEC_FAILED = 127;
+    public static final int EXIT_EXEC_FAILED = ChildRuntime.EXIT_EXEC_FAILED;
 
-    private final ProcessForker backend;
     private final int pid;
     private final Duration deadline;
-    private final boolean alarmArmed;
     private final OutputStream stdin;
     private final InputStream stdout;
     private final InputStream stderr;
-    private final CompletableFuture<ChildEnd> end = new CompletableFuture<>();
-    private volatile boolean watchdogKilled;
-    private volatile boolean deadlockKilled;
-    private volatile long deadlockedAfterMillis;
-    private volatile String deadlockCause;
-    /** What it was doing when its deadline passed ({@link HangState}), or null. */
-    private volatile String hangState;
-    private volatile DeadlockWatch.Watched deadlockWatch;
-    /** Guards {@link #reaped}: a signal is sent only while the pid is still this child's. */
-    private final Object pidLock = new Object();
-    private boolean reaped;
-    /** This child's handle, taken while its pid was surely its own (before the reap). */
-    private ProcessHandle handle;
+    /** Its reaper, its watch and its signals, under the lock that keeps a signal from a reused pid. */
+    private final ChildLife life;
 
-    ForkedProcess(ProcessForker backend, int pid, Duration deadline, boolean alarmArmed,
+    ForkedProcess(ProcessForker backend, int pid, int pidfd, Duration deadline, boolean alarmArmed,
                   OutputStream stdin, InputStream stdout, InputStream stderr) {
-        this.backend = backend;
         this.pid = pid;
         this.deadline = deadline;
-        this.alarmArmed = alarmArmed;
         this.stdin = stdin != null ? stdin : ProcessNullStreams.OUTPUT;
         this.stdout = stdout != null ? stdout : ProcessNullStreams.INPUT;
         this.stderr = stderr != null ? stderr : ProcessNullStreams.INPUT;
+        this.life = new ChildLife(backend, ChildEnd::of, pid, pidfd, deadline, alarmArmed, this.stdin, this.stdout,
+            this.stderr);
     }
 
     /** Starts the reaper and the watchdog; called once, right after the fork. */
@@ -76,18 +62,10 @@ public final class ForkedProcess extends Process {
 
     /**
      * Starts the deadline and deadlock watch and, with {@code reaper}, a reaper thread; without it, the
-     * caller reaps with {@link #reapNow()} (a {@code call}, whose result reader does it: one of jfork's
-     * threads wakes per call rather than two).
+     * caller reaps with {@link #reapNow()} (see {@link ChildLife#watch}).
      */
     void watch(boolean javaChild, boolean reaper) {
-        if (javaChild || deadline != null) {
-            // the parent kills at the deadline; the child's own alarm, a second later, is the backstop
-            deadlockWatch = DeadlockWatch.watch(pid, javaChild ? this::deadlocked : null, deadline,
-                () -> deadlinePassed(deadline));
-        }
-        if (reaper) {
-            Reapers.execute(this::reap);
-        }
+        life.watch(javaChild, reaper);
     }
 
     /**
@@ -95,7 +73,7 @@ public final class ForkedProcess extends Process {
      * bookkeeping, which must be short; users' continuations go through {@link #onExit()}.
      */
     void whenReaped(Runnable action) {
-        end.whenComplete((ended, failure) -> action.run());
+        life.end().whenComplete((ended, failure) -> action.run());
     }
 
     /**
@@ -105,21 +83,8 @@ public final class ForkedProcess extends Process {
      * @throws InterruptedException never in practice: the end is complete once reaped
      */
     ChildEnd reapNow() throws InterruptedException {
-        reap();
+        life.reap();
         return awaitEnd();
-    }
-
-    /** The child's only thread sleeps for ever on a lock: it is ended now, not at its deadline. */
-    private void deadlocked(long afterMillis, String cause) {
-        HangDiagnostics.printNativeStacks(pid, "deadlocked " + afterMillis + " ms after it started");
-        synchronized (pidLock) {
-            if (!reaped) {
-                deadlockedAfterMillis = afterMillis;
-                deadlockCause = cause;
-                deadlockKilled = true;
-                sendSignal(Signals.SIGKILL);
-            }
-        }
     }
 
     /**
@@ -128,7 +93,7 @@ public final class ForkedProcess extends Process {
      * @return milliseconds, or -1 when it did not deadlock
      */
     public long deadlockedAfterMillis() {
-        return deadlockKilled ? deadlockedAfterMillis : -1;
+        return life.deadlockedAfterMillis();
     }
 
     /**
@@ -139,15 +104,12 @@ public final class ForkedProcess extends Process {
      * @return the cause, or empty when it did not deadlock or the cause is not known
      */
     public Optional<String> deadlockCause() {
-        return deadlockKilled ? Optional.ofNullable(deadlockCause) : Optional.empty();
+        return Optional.ofNullable(life.deadlockCause());
     }
 
-    /** For a {@code call}'s or a pool task's failure: when it was found deadlocked, and why or what may cause it. */
-    String deadlockReport() {
-        String cause = deadlockCause;
-        return " " + deadlockedAfterMillis + " ms after it started" + (cause != null
-            ? ", " + cause + "; the task gave no result"
-            : "; the task gave no result. " + CallResults.DEADLOCK_CAUSES);
+    /** For a failure: found deadlocked {@code afterMillis} after {@code since} (a pool task's start), and why. */
+    String deadlockReport(long afterMillis, String since) {
+        return life.deadlockReport(afterMillis, since);
     }
 
     /**
@@ -160,9 +122,9 @@ public final class ForkedProcess extends Process {
      */
     String endReport(ChildEnd ended, Duration limit) {
         if (ended.kind() == ChildEnd.Kind.DEADLOCKED) {
-            return deadlockReport();
+            return deadlockReport(life.deadlockedAfterMillis(), "it started");
         }
-        String state = ended.hung() && watchdogKilled ? hangState : null;
+        String state = ended.hung() ? life.hangState() : null;
         return ended.describe(limit) + (state == null ? "" : "; " + state);
     }
 
@@ -174,72 +136,7 @@ public final class ForkedProcess extends Process {
      * @return the watch, to end with {@link DeadlockWatch#unwatch} when the task is done in time
      */
     DeadlockWatch.Watched killAtDeadline(Duration limit) {
-        return DeadlockWatch.watch(pid, null, limit, () -> deadlinePassed(limit));
-    }
-
-    private void deadlinePassed(Duration limit) {
-        if (!end.isDone()) {
-            HangDiagnostics.printNativeStacks(pid, "outlived its deadline of " + limit.toMillis() + " ms");
-            synchronized (pidLock) {
-                if (!reaped) {
-                    hangState = HangState.of(pid);
-                    watchdogKilled = true;
-                    sendSignal(Signals.SIGKILL);
-                }
-            }
-        }
-    }
-
-    /**
-     * Waits for the end without reaping, then reaps under {@link #pidLock}: until then the pid cannot be
-     * reused, so {@link #destroy()} and the watchdog never signal a stranger.
-     */
-    private void reap() {
-        try {
-            backend.awaitExitWithoutReaping(pid);
-        } catch (Throwable t) {
-            end.completeExceptionally(t);
-            return;
-        }
-        // the rest is Java work, done while no fork is being made (see Reapers)
-        ForkLauncher.whileNoFork(this::reapEnded);
-    }
-
-    private void reapEnded() {
-        int[] status = new int[1];
-        try {
-            DeadlockWatch.unwatch(deadlockWatch);
-            synchronized (pidLock) {
-                if (handle == null) {
-                    // still unreaped (a zombie): the handle's start time is this child's
-                    handle = ProcessHandle.of(pid).orElse(null);
-                }
-                backend.waitpid(pid, status, 0);
-                reaped = true;
-            }
-            end.complete(ChildEnd.of(WaitStatus.of(status[0]), watchdogKilled, deadlockKilled, alarmArmed));
-            // as java.lang.Process does: what is left is kept in memory and the descriptors released
-            // (on a thread of its own: a pipe a grandchild still holds may not end); with no pipe, no
-            // thread of jfork's is woken
-            if (stdout instanceof ChildOutputPipe || stderr instanceof ChildOutputPipe
-                || stdin instanceof ChildInputPipe) {
-                ChildWatch.CALLBACKS.execute(this::releasePipes);
-            }
-        } catch (Throwable t) {
-            end.completeExceptionally(t);
-        }
-    }
-
-    private void releasePipes() {
-        if (stdout instanceof ChildOutputPipe) {
-            ((ChildOutputPipe) stdout).childEnded();
-        }
-        if (stderr instanceof ChildOutputPipe) {
-            ((ChildOutputPipe) stderr).childEnded();
-        }
-        if (stdin instanceof ChildInputPipe) {
-            ((ChildInputPipe) stdin).childEnded();
-        }
+        return life.killAtDeadline(limit);
     }
 
     @Override
@@ -253,6 +150,7 @@ public final class ForkedProcess extends Process {
      * @return empty while it runs
      */
     public Optional<ChildEnd> end() {
+        CompletableFuture<ChildEnd> end = life.end();
         return end.isDone() && !end.isCompletedExceptionally() ? Optional.of(end.join()) : Optional.empty();
     }
 
@@ -264,7 +162,7 @@ public final class ForkedProcess extends Process {
      */
     public ChildEnd awaitEnd() throws InterruptedException {
         try {
-            return end.get();
+            return life.end().get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("jfork could not reap child " + pid + ": " + e.getCause(), e.getCause());
         }
@@ -302,7 +200,7 @@ public final class ForkedProcess extends Process {
     @Override
     public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
         try {
-            end.get(timeout, unit);
+            life.end().get(timeout, unit);
             return true;
         } catch (TimeoutException e) {
             return false;
@@ -313,49 +211,31 @@ public final class ForkedProcess extends Process {
 
     @Override
     public int exitValue() {
-        if (!end.isDone()) {
+        if (!life.end().isDone()) {
             throw new IllegalThreadStateException("child " + pid + " has not ended");
         }
-        return end.join().exitValue();
+        return life.end().join().exitValue();
     }
 
     @Override
     public boolean isAlive() {
-        return !end.isDone();
+        return !life.end().isDone();
     }
 
     @Override
     public void destroy() {
-        signal(Signals.SIGTERM);
+        life.signal(Signals.SIGTERM);
     }
 
     @Override
     public ForkedProcess destroyForcibly() {
-        signal(Signals.SIGKILL);
+        life.signal(Signals.SIGKILL);
         return this;
     }
 
     @Override
     public boolean supportsNormalTermination() {
         return true;
-    }
-
-    private void signal(int signal) {
-        synchronized (pidLock) {
-            if (!reaped) {
-                sendSignal(signal);
-            }
-        }
-    }
-
-    private void sendSignal(int signal) {
-        try {
-            backend.kill(pid, signal);
-        } catch (ErrnoException unexpected) {
-            // not reaped, so the pid is still this child's (perhaps a zombie): kill does not fail
-            throw new IllegalStateException("jfork: signal " + signal + " to child " + pid + " failed: "
-                + unexpected.getMessage(), unexpected);
-        }
     }
 
     /**
@@ -366,7 +246,7 @@ public final class ForkedProcess extends Process {
      */
     @Override
     public CompletableFuture<Process> onExit() {
-        return end.handleAsync((e, failure) -> (Process) this, ChildWatch.CALLBACKS);
+        return life.end().handleAsync((e, failure) -> (Process) this, ChildWatch.CALLBACKS);
     }
 
     /**
@@ -379,15 +259,8 @@ public final class ForkedProcess extends Process {
      */
     @Override
     public ProcessHandle toHandle() {
-        synchronized (pidLock) {
-            if (handle == null && !reaped) {
-                handle = ProcessHandle.of(pid).orElse(null);
-            }
-            if (handle != null) {
-                return handle;
-            }
-        }
-        return new EndedChildHandle(pid);
+        ProcessHandle handle = life.handle();
+        return handle != null ? handle : new EndedChildHandle(pid);
     }
 
     @Override

@@ -1,17 +1,18 @@
 package dev.jfork;
 
-import dev.jfork.internal.call.CallFuture;
-import dev.jfork.internal.child.ExecBody;
-import dev.jfork.internal.child.PrintPidBody;
 import dev.jfork.internal.launch.ForkLauncher;
+import dev.jfork.internal.launch.ForkThread;
 import dev.jfork.internal.launch.GuardedProcessForker;
 import dev.jfork.internal.launch.NestedForkGuard;
+import dev.jfork.internal.launch.StartAttempts;
 import dev.jfork.internal.vm.ClassPreload;
-import dev.jfork.internal.vm.PreWarm;
+import dev.jfork.internal.vm.EdenHeadroom;
+import dev.jfork.internal.vm.HangDiagnostics;
+import dev.jfork.internal.vm.HugePageAdvice;
+import dev.jfork.internal.vm.ThreadCheck;
 import dev.jfork.spi.NativeChildPaths;
 import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.ProcessForker;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -36,7 +37,9 @@ import java.util.function.Function;
  *       the JVM before the task began: it is killed and forked again, at most {@value #START_ATTEMPTS}
  *       times, so a task never runs twice, each time after a longer wait for the VM's threads to be idle;</li>
  *   <li>the watchdog kills a child that outlives its deadline with SIGKILL and reports it as hung;</li>
- *   <li>every child is reaped exactly once, whether or not anyone waits.</li>
+ *   <li>every child is reaped exactly once, whether or not anyone waits;</li>
+ *   <li>every child that runs Java is forked by jfork's own forking thread, which never ends: it lives
+ *       until its task ends or this process dies, whichever thread asked for it ({@link #forkRaw} aside).</li>
  * </ul>
  * On a backend with {@link NativeSpawn} (all of jfork's), {@link #exec} starts the program with
  * {@code posix_spawnp}, without forking the JVM; on one with {@link NativeChildPaths} (jni),
@@ -44,34 +47,42 @@ import java.util.function.Function;
  */
 public final class Forker {
     /** System property: {@code false} silences the warning about other threads at a fork. */
-    public static final String WARN_THREADS_PROPERTY = "fork.warnThreads";
+    public static final String WARN_THREADS_PROPERTY = ThreadCheck.PROPERTY;
     /** System property: how long, in milliseconds, a new child has to send its start byte. */
-    public static final String HANDSHAKE_PROPERTY = "fork.handshake.millis";
+    public static final String HANDSHAKE_PROPERTY = StartAttempts.HANDSHAKE_PROPERTY;
     /** Default for {@value #HANDSHAKE_PROPERTY}. */
-    public static final long DEFAULT_HANDSHAKE_MILLIS = 2000;
+    public static final long DEFAULT_HANDSHAKE_MILLIS = StartAttempts.DEFAULT_HANDSHAKE_MILLIS;
     /** System property: {@code true} prints a hung child's native (gdb) and Java stacks before it is killed. */
-    public static final String GDB_ON_HANG_PROPERTY = "fork.gdbOnHang";
+    public static final String GDB_ON_HANG_PROPERTY = HangDiagnostics.GDB_ON_HANG_PROPERTY;
     /**
      * How many children are forked, at most, for one task whose children hang before they start.
      * Under heavy allocation a GC safepoint is often in flight at the fork, and such failures come in
      * runs: measured, three in a row did happen.
      */
-    public static final int START_ATTEMPTS = 8;
+    public static final int START_ATTEMPTS = StartAttempts.START_ATTEMPTS;
     /**
      * System property: how many megabytes of the young generation must be free before each fork
      * (default {@value #DEFAULT_MIN_FREE_EDEN_MB}, at most three quarters of eden); the parent runs a
      * young collection first when less is free. A child cannot collect garbage: this is its room.
      */
-    public static final String MIN_FREE_EDEN_PROPERTY = "fork.minFreeEdenMb";
+    public static final String MIN_FREE_EDEN_PROPERTY = EdenHeadroom.MIN_FREE_EDEN_PROPERTY;
     /** Default for {@value #MIN_FREE_EDEN_PROPERTY}. */
-    public static final int DEFAULT_MIN_FREE_EDEN_MB = 64;
+    public static final int DEFAULT_MIN_FREE_EDEN_MB = EdenHeadroom.DEFAULT_MIN_FREE_EDEN_MB;
     /**
      * System property: {@code runtime} puts the Java heap on transparent huge pages at the first fork
      * (see {@link #hugePagesForHeap()}); the result, or why it could not, is logged.
      */
-    public static final String HUGE_PAGES_PROPERTY = "fork.hugePages";
+    public static final String HUGE_PAGES_PROPERTY = HugePageAdvice.HUGE_PAGES_PROPERTY;
     /** Prefix of the names of jfork's own threads. */
-    public static final String THREAD_NAME_PREFIX = "jfork-";
+    public static final String THREAD_NAME_PREFIX = ThreadCheck.THREAD_NAME_PREFIX;
+    /**
+     * System property: how many children of {@code fork}, {@code call} and {@code callAsync} may live at once
+     * (default {@value #DEFAULT_MAX_CHILDREN}); past it each waits, interruptibly, until one is reaped. A pool's
+     * children count against its own size, {@code exec}'s and {@code forkRaw}'s not at all.
+     */
+    public static final String MAX_CHILDREN_PROPERTY = ForkThread.MAX_CHILDREN_PROPERTY;
+    /** Default for {@value #MAX_CHILDREN_PROPERTY}. */
+    public static final int DEFAULT_MAX_CHILDREN = ForkThread.DEFAULT_MAX_CHILDREN;
 
     private final ProcessForker backend;
     private final ProcessForker guarded;
@@ -79,8 +90,7 @@ public final class Forker {
     private final ChildStarts starts;
 
     private Forker(ProcessForker backend) {
-        // the unguarded backend inside: jfork passes only its own children's pids, and needs its
-        // capabilities; users get the guarded one, which refuses pids that name more than one process
+        // the unguarded backend inside (jfork passes only its own children's pids); users get the guarded one
         this.backend = backend instanceof GuardedProcessForker ? ((GuardedProcessForker) backend).unwrap() : backend;
         this.guarded = GuardedProcessForker.guard(this.backend);
         this.launcher = new ForkLauncher(this.backend);
@@ -150,13 +160,11 @@ public final class Forker {
     }
 
     /**
-     * How many children, in this JVM, were killed and forked again before their task began: they sent
-     * no start byte in time, or one of the JVM's own threads ran while they were forked.
-     *
-     * @return the count since start
+     * @return how many children, in this JVM, were killed and forked again before their task began: they
+     *     sent no start byte in time, or one of the JVM's own threads ran while they were forked
      */
     public static long restartsBeforeStart() {
-        return ForkLauncher.restartsBeforeStart();
+        return StartAttempts.restarts();
     }
 
     /**
@@ -175,14 +183,12 @@ public final class Forker {
      * @param task the child's work; its result is the exit code
      * @param options deadline and stdio
      * @return the running child
+     * @throws ChildFailureException when interrupted while it waits for its fork ({@value #MAX_CHILDREN_PROPERTY})
      */
     public ForkedProcess fork(ChildTask task, ForkOptions options) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
-        NestedForkGuard.requireParent(backend, "fork");
-        options.requireNoExecSettings("fork");
-        ClassPreload.nestOf(task);
-        return starts.watched(launcher.start(options, task, true, null));
+        return starts.fork(options, task);
     }
 
     /**
@@ -207,7 +213,9 @@ public final class Forker {
      * the JVM's own threads, a child forked while one of them ran discarded and forked again. The
      * child then has SIGTERM, SIGINT and SIGHUP at their defaults, its own {@code System.in},
      * {@code out} and {@code err}, {@code alarm} armed for {@code options}' deadline (SIGALRM ends it),
-     * dies with SIGKILL when the thread that forked it ends, and runs the {@link ForkHooks}.
+     * and runs the {@link ForkHooks}. Unlike every other fork of jfork's, it is made on the calling thread
+     * (the child goes on from there), so the child dies with SIGKILL when <em>that thread</em> ends
+     * ({@code PR_SET_PDEATHSIG} follows the thread): call it from a thread that outlives the child.
      *
      * <p>The caller owns the child: end it with {@code backend()._exit(code)}, never by returning or
      * {@code System.exit}, and reap it in the parent with {@code backend().waitpid(pid, status, 0)}.
@@ -225,11 +233,7 @@ public final class Forker {
         return launcher.start(inherit, null, true, null).pid();
     }
 
-    /**
-     * {@link #forkRaw(ForkOptions)} with the default deadline.
-     *
-     * @return 0 in the child, the child's pid in the parent
-     */
+    /** @return {@link #forkRaw(ForkOptions)} with the default deadline: 0 in the child, its pid in the parent */
     public int forkRaw() {
         return forkRaw(ForkOptions.defaults());
     }
@@ -248,20 +252,21 @@ public final class Forker {
     }
 
     /**
-     * Like {@link #call(Callable)}, with options; stdio settings other than inherit are ignored.
+     * Like {@link #call(Callable)}, with options: the deadline (the child keeps the parent's stdio).
      *
      * @param task the work
-     * @param options the deadline
+     * @param options the deadline; a stdio setting other than inherit is refused (IllegalArgumentException)
      * @param <T> the result type
      * @return the result
      */
     public <T> T call(Callable<T> task, ForkOptions options) {
-        // completed on the reaper itself: no other thread of jfork's runs after it, before the next fork
-        return ChildStarts.await(startCall(task, options, true));
+        // decoded on this thread: no other thread of jfork's runs after it, before the next fork
+        return ChildStarts.await(starts.call(task, options, true));
     }
 
     /**
-     * Forks now and completes with the task's result once the child has ended.
+     * Returns at once; the fork is made on jfork's forking thread, and the future completes with the task's
+     * result once the child has ended.
      *
      * @param task the work
      * @param <T> the result type
@@ -272,31 +277,22 @@ public final class Forker {
     }
 
     /**
-     * Forks now and completes with the task's result once the child has ended.
+     * Like {@link #callAsync(Callable)}, with options. It waits only while {@value #MAX_CHILDREN_PROPERTY}
+     * children live (for one to end; interrupted, it throws {@link ChildFailureException}).
      *
      * @param task the work
-     * @param options the deadline
+     * @param options the deadline; a stdio setting is refused, as by {@link #call(Callable, ForkOptions)}
      * @param <T> the result type
-     * @return the future result; fails with {@link ChildFailureException}. Cancelling it kills the
-     *     child with SIGKILL. It completes on a thread of its own, never one of jfork's watched threads.
+     * @return the future result; fails with {@link ChildFailureException}. Cancelled, or completed from outside
+     *     (orTimeout, complete...), it kills the child (SIGKILL). It completes on a thread of jfork's callbacks.
      */
     public <T> CompletableFuture<T> callAsync(Callable<T> task, ForkOptions options) {
-        return startCall(task, options, false);
-    }
-
-    private <T> CallFuture<T> startCall(Callable<T> task, ForkOptions options, boolean completeOnReaper) {
-        Objects.requireNonNull(task, "task");
-        Objects.requireNonNull(options, "options");
-        NestedForkGuard.requireParent(backend, "call");
-        options.requireNoExecSettings("call");
-        ForkOptions inherit = options.withInheritedStdio();
-        ClassPreload.nestOf(task);
-        return starts.startCall(task, inherit, completeOnReaper);
+        return starts.call(task, options, false);
     }
 
     /**
-     * Starts a program in a child with the default options: {@code argv[0]} is searched in
-     * {@code PATH}.
+     * Starts a program in a child with the default options (no deadline): {@code argv[0]} is searched
+     * in {@code PATH}.
      *
      * @param argv the program and its arguments
      * @return the running child
@@ -312,7 +308,8 @@ public final class Forker {
      * close-on-exec pipe.
      *
      * @param argv the program and its arguments
-     * @param options deadline, stdio, and the program's working directory and environment
+     * @param options stdio, the program's working directory and environment, and a deadline only if
+     *     {@link ForkOptions#withDeadline} set one: as with {@link ProcessBuilder}, none by default
      * @return the running child
      * @throws ErrnoException when the program cannot be executed (ENOENT, EACCES, ...; ENOENT too
      *     for a working directory that does not exist), or a redirect's file cannot be opened
@@ -321,19 +318,7 @@ public final class Forker {
     public ForkedProcess exec(List<String> argv, ForkOptions options) {
         Objects.requireNonNull(argv, "argv");
         Objects.requireNonNull(options, "options");
-        if (argv.isEmpty()) {
-            throw new IllegalArgumentException("exec needs a program: argv is empty");
-        }
-        String[] args = argv.toArray(new String[0]);
-        GuardedProcessForker.checkExec("exec", Objects.requireNonNull(args[0], "argv holds null"), args);
-        if (backend instanceof NativeSpawn) {
-            return starts.watched(launcher.spawn((NativeSpawn) backend, args, options));
-        }
-        if (options.directory().isPresent() || options.environment().isPresent()) {
-            throw new UnsupportedOperationException("the " + backend.name() + " backend cannot spawn"
-                + " (no NativeSpawn): exec with a directory or an environment of its own needs it");
-        }
-        return starts.watched(launcher.start(options, new ExecBody(backend, args, 3), false, null));
+        return starts.exec(argv, options);
     }
 
     /**
@@ -359,14 +344,7 @@ public final class Forker {
      * @return the running child
      */
     public ForkedProcess forkPrintingPid(String prefix, String suffix, ForkOptions options) {
-        byte[] head = prefix.getBytes(StandardCharsets.UTF_8);
-        byte[] tail = suffix.getBytes(StandardCharsets.UTF_8);
-        options.requireNoExecSettings("forkPrintingPid");
-        ForkOptions onlyStdout = options.withOnlyStdout();
-        if (!(backend instanceof NativeChildPaths)) {
-            return starts.watched(launcher.start(onlyStdout, new PrintPidBody(backend, head, tail, 1), true, null));
-        }
-        return starts.watched(launcher.printPid((NativeChildPaths) backend, head, tail, onlyStdout));
+        return starts.printPid(prefix, suffix, options);
     }
 
     /**

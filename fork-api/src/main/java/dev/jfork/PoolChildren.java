@@ -1,5 +1,6 @@
 package dev.jfork;
 
+import dev.jfork.internal.call.CallProtocol;
 import dev.jfork.internal.call.PreparedClasses;
 import dev.jfork.internal.vm.VmQuiescence;
 import java.time.Duration;
@@ -24,55 +25,61 @@ final class PoolChildren {
     private static final AtomicInteger POOLS = new AtomicInteger();
     /** How long {@link #close()} waits for its waiting children to end before it kills them. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
-    private static final long FILL_RETRY_MILLIS = 100;
+    static final long FILL_RETRY_MILLIS = 100;
     /**
      * How long the filler holds a fork back while tasks are being served: a fork write-protects every
      * page of the parent and holds its memory map, so the tasks under way would wait for it.
      */
-    private static final long FILL_HOLD_BACK_MILLIS = 20;
+    static final long FILL_HOLD_BACK_MILLIS = 20;
     /**
      * How long no task must have been under way before the filler forks (within the hold-back): a fork
      * started as a task ends stalls the submitting thread on its way out (its next page fault waits for
      * the fork to release the memory map), which measured as a third of a small task's time.
      */
-    private static final long FILL_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    static final long FILL_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-    private final Forker forker;
+    final Forker forker;
     private final ChildStarts starts;
     private final Function<Object, Object> function;
-    private final PoolOptions options;
+    final PoolOptions options;
     private final PreparedClasses prepared;
-    private final Object lock = new Object();
+    final Object lock = new Object();
     /**
      * Children waiting for a task: first those that served a task and have tasks left, most recently
      * released first (so that a child runs its tasks one after another and fewer children are forked),
      * then those not yet used, oldest first; guarded by {@link #lock}.
      */
-    private final Deque<PooledChild> idle = new ArrayDeque<>();
+    final Deque<PooledChild> idle = new ArrayDeque<>();
     /**
      * Children that answered their last task and wait for the end of their request pipe; the filler lets
      * them go at its next quiet moment, off the submitter's path (an exiting child tears down a copy of
      * the JVM's memory map, 1.5-2 ms measured, and the scheduler put the submitter behind it on the same
      * CPU); guarded by {@link #lock}.
      */
-    private final List<PooledChild> spent = new ArrayList<>();
+    final List<PooledChild> spent = new ArrayList<>();
     /** Every child not yet ended, so that {@link #close()} can see them end. */
-    private final Set<PooledChild> live = ConcurrentHashMap.newKeySet();
+    final Set<PooledChild> live = ConcurrentHashMap.newKeySet();
     /** Counted down when the filler forks no more. */
-    private final CountDownLatch fillerStopped = new CountDownLatch(1);
+    final CountDownLatch fillerStopped = new CountDownLatch(1);
     final LongAdder servedWarm = new LongAdder();
     final LongAdder forkedOnDemand = new LongAdder();
     final LongAdder discarded = new LongAdder();
-    private volatile boolean closed;
+    volatile boolean closed;
+    /** Set by {@link #shutdown()}: no new submissions; those accepted still run. */
+    volatile boolean shutdown;
+    private volatile boolean stoppedNow; // set by shutdownNow()
+    /** Submissions accepted and not yet finished (queued or running); guarded by {@link #lock}. */
+    int pending;
+    private volatile Thread filler; // joined by awaitTerminated
     /** Tasks being served now; guarded by {@link #lock}. */
-    private int inFlight;
+    int inFlight;
     /** {@link System#nanoTime()} when the last task ended; guarded by {@link #lock}. */
-    private long lastTaskEnded = System.nanoTime() - FILL_QUIET_NANOS;
+    long lastTaskEnded = System.nanoTime() - FILL_QUIET_NANOS;
     /** The last request and answer, for new children to rehearse (see {@code PoolChildBody}). */
     private volatile byte[] lastRequest;
     private volatile byte[] lastAnswer;
     /** The filler's last failure to fork, until a fork succeeds again; guarded by {@link #lock}. */
-    private RuntimeException fillFailure;
+    RuntimeException fillFailure;
 
     PoolChildren(Forker forker, ChildStarts starts, Function<Object, Object> function, PoolOptions options,
                  PreparedClasses prepared) {
@@ -85,9 +92,112 @@ final class PoolChildren {
 
     /** Starts the filler. */
     void startFilling() {
-        Thread filler = new Thread(this::fillThenStay, VmQuiescence.POOL_THREAD_PREFIX + POOLS.incrementAndGet());
-        filler.setDaemon(true);
-        filler.start();
+        Thread thread = new Thread(new PoolFiller(this), VmQuiescence.POOL_THREAD_PREFIX + POOLS.incrementAndGet());
+        thread.setDaemon(true);
+        filler = thread;
+        thread.start();
+    }
+
+    /** @return whether {@link #shutdown()} or {@link #close()} was called */
+    boolean isShutdown() {
+        return shutdown || closed;
+    }
+
+    /**
+     * A submission is taken: counted until {@link #finish()}.
+     *
+     * @throws IllegalStateException when the pool is shut down or closed
+     */
+    void accept() {
+        synchronized (lock) {
+            ensureAccepting();
+            pending++;
+        }
+    }
+
+    void ensureAccepting() {
+        ensureOpen();
+        if (shutdown) {
+            throw new IllegalStateException("jfork: this pool is shut down (shutdown() was called): it takes no new"
+                + " submissions; those taken before still run");
+        }
+    }
+
+    /** A submission taken by {@link #accept()} ran, failed or was dropped. */
+    void finish() {
+        synchronized (lock) {
+            pending--;
+            lock.notifyAll();
+        }
+    }
+
+    /** No new submissions; once those taken have finished, the filler ends the waiting children. */
+    void shutdown() {
+        synchronized (lock) {
+            shutdown = true;
+            lock.notifyAll();
+        }
+    }
+
+    /**
+     * Stops forking, ends the waiting children and kills those running a task (SIGKILL), without waiting.
+     */
+    void shutdownNow() {
+        stoppedNow = true;
+        shutdown();
+        stop();
+        for (PooledChild child : new ArrayList<>(live)) {
+            if (child.busy()) {
+                child.process().destroyForcibly();
+            }
+        }
+    }
+
+    /** @return whether a task is being served now */
+    boolean busy() {
+        synchronized (lock) {
+            return inFlight > 0;
+        }
+    }
+
+    /**
+     * @return whether the pool is closed (or was shut down and every submission finished), no task runs,
+     *     every child is reaped and the filler has ended
+     */
+    boolean isTerminated() {
+        Thread thread = filler;
+        synchronized (lock) {
+            if (!closed || pending > 0 || inFlight > 0 || !live.isEmpty()) {
+                return false;
+            }
+        }
+        return thread == null || !thread.isAlive();
+    }
+
+    /**
+     * Waits until {@link #isTerminated()}, at most until {@code until} ({@link System#nanoTime()}).
+     *
+     * @return whether it is
+     * @throws InterruptedException when interrupted
+     */
+    boolean awaitTerminated(long until) throws InterruptedException {
+        synchronized (lock) {
+            while (!closed || pending > 0 || inFlight > 0 || !live.isEmpty()) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+        }
+        Thread thread = filler;
+        if (thread != null) {
+            long left = until - System.nanoTime();
+            if (left > 0) {
+                TimeUnit.NANOSECONDS.timedJoin(thread, left);
+            }
+        }
+        return isTerminated();
     }
 
     boolean isClosed() {
@@ -115,10 +225,16 @@ final class PoolChildren {
         }
     }
 
-    /** Remembers a served request and its answer (null if it was not a value) for new children to rehearse. */
+    /**
+     * Remembers a served request and its answer (null if it was not a value) for new children to rehearse;
+     * only plain ones (JDK types, {@link CallProtocol#isPlain}): reading any other would run its classes'
+     * {@code readObject} (user code) in children that never got it.
+     */
     void rehearse(byte[] request, byte[] answer) {
-        lastRequest = request;
-        if (answer != null) {
+        if (CallProtocol.isPlain(request)) {
+            lastRequest = request;
+        }
+        if (answer != null && CallProtocol.isPlain(answer)) {
             lastAnswer = answer;
         }
     }
@@ -186,7 +302,14 @@ final class PoolChildren {
         }
         forkedOnDemand.increment();
         PooledChild child = startChild();
-        child.taskGiven();
+        synchronized (lock) {
+            if (stoppedNow) {
+                // shutdownNow() during the fork: the child gets no task (after close() it runs it)
+                child.retire();
+                ensureOpen();
+            }
+            child.taskGiven();
+        }
         return child;
     }
 
@@ -211,20 +334,8 @@ final class PoolChildren {
      * is left to finish (its deadline bounds it) and ends after it.
      */
     void close() {
-        List<PooledChild> waiting;
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            waiting = new ArrayList<>(idle);
-            waiting.addAll(spent);
-            idle.clear();
-            spent.clear();
-            lock.notifyAll();
-        }
-        for (PooledChild child : waiting) {
-            child.retire();
+        if (!stop()) {
+            return;
         }
         boolean interrupted = false;
         try {
@@ -238,7 +349,7 @@ final class PoolChildren {
         for (PooledChild child : new ArrayList<>(live)) {
             if (!child.busy()) {
                 child.retire();
-                interrupted |= awaitEndOrKill(child, until);
+                interrupted |= child.awaitEndOrKill(until);
             }
         }
         if (interrupted) {
@@ -246,129 +357,43 @@ final class PoolChildren {
         }
     }
 
-    /** @return whether the wait was interrupted */
-    static boolean awaitEndOrKill(PooledChild child, long until) {
-        ForkedProcess process = child.process();
-        try {
-            long left = Math.max(0, until - System.nanoTime());
-            if (!process.waitFor(left, TimeUnit.NANOSECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-            return false;
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            return true;
-        }
-    }
-
     /**
-     * The filler's life. Its children get SIGKILL when it ends (the parent-death signal follows the
-     * thread that forked), so once the pool is closed it stays until no task is running.
+     * Marks the pool closed and ends its waiting children (the end of their request pipes).
+     *
+     * @return false when it already was
      */
-    private void fillThenStay() {
-        try {
-            fill();
-        } finally {
-            fillerStopped.countDown();
-            synchronized (lock) {
-                while (inFlight > 0) {
-                    try {
-                        lock.wait();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * The filler: keeps {@link PoolOptions#size()} children waiting, forking at idle moments, and lets
-     * the children that answered their last task go at those moments too.
-     */
-    private void fill() {
-        try {
-            forker.warmUp();
-        } catch (RuntimeException | Error e) {
-            noteFillFailure(e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e));
-        }
-        while (true) {
-            List<PooledChild> letGo;
-            boolean fork = true;
-            synchronized (lock) {
-                try {
-                    while (!closed && idle.size() >= options.size() && spent.isEmpty()) {
-                        lock.wait();
-                    }
-                    long holdUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FILL_HOLD_BACK_MILLIS);
-                    while (!closed && !idle.isEmpty()) {
-                        long now = System.nanoTime();
-                        long quietAt = inFlight > 0 ? holdUntil : lastTaskEnded + FILL_QUIET_NANOS;
-                        long until = Math.min(holdUntil, quietAt);
-                        if (until - now <= 0) {
-                            break;
-                        }
-                        TimeUnit.NANOSECONDS.timedWait(lock, until - now);
-                    }
-                } catch (InterruptedException e) {
-                    // jfork's own thread: nobody interrupts it but to end it, and close() does that
-                    return;
-                }
-                if (closed) {
-                    return;
-                }
-                letGo = spent.isEmpty() ? List.of() : new ArrayList<>(spent);
-                spent.clear();
-                if (idle.size() >= options.size()) {
-                    fork = false;
-                }
-            }
-            for (PooledChild done : letGo) {
-                done.retire();
-            }
-            if (!fork) {
-                continue;
-            }
-            PooledChild child;
-            try {
-                child = startChild();
-            } catch (RuntimeException | Error e) {
-                noteFillFailure(e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e));
-                try {
-                    Thread.sleep(FILL_RETRY_MILLIS);
-                } catch (InterruptedException stop) {
-                    return;
-                }
-                continue;
-            }
-            synchronized (lock) {
-                fillFailure = null;
-                if (!closed) {
-                    idle.addLast(child);
-                    lock.notifyAll();
-                    continue;
-                }
-            }
-            child.retire();
-            return;
-        }
-    }
-
-    private void noteFillFailure(RuntimeException e) {
+    boolean stop() {
+        List<PooledChild> waiting;
         synchronized (lock) {
-            fillFailure = e;
+            if (closed) {
+                return false;
+            }
+            closed = true;
+            waiting = new ArrayList<>(idle);
+            waiting.addAll(spent);
+            idle.clear();
+            spent.clear();
             lock.notifyAll();
         }
+        for (PooledChild child : waiting) {
+            child.retire();
+        }
+        return true;
     }
 
-    private PooledChild startChild() {
+    PooledChild startChild() {
         // the generation before the fork: a class prepared during it may be missing in the child
         PooledChild child = starts.startPoolChild(function, options.tasksPerChild(), prepared.generation(),
             lastRequest, lastAnswer);
         live.add(child);
         // on the reaper itself: no callback thread woken while the filler may be forking
-        child.process().whenReaped(() -> live.remove(child));
+        child.process().whenReaped(() -> {
+            live.remove(child);
+            // awaitTerminated waits for the last one
+            synchronized (lock) {
+                lock.notifyAll();
+            }
+        });
         return child;
     }
 }

@@ -2,6 +2,7 @@ package dev.jfork;
 
 import dev.jfork.internal.io.OwnedFds;
 import dev.jfork.spi.ProcessForker;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One child of a {@link ForkPool}: its process, the parent's ends of its request and response pipes,
@@ -13,6 +14,9 @@ final class PooledChild {
     private final int requestFd;
     private final int responseFd;
     private final long generation;
+    /** About when it was forked (just after), and when its current task was sent to it. */
+    private final long forkedNanos = System.nanoTime();
+    private volatile long taskSentNanos;
     private int tasksLeft;
     private boolean busy;
     private boolean retired;
@@ -49,6 +53,19 @@ final class PooledChild {
         busy = true;
     }
 
+    /** Its task is being sent to it now: a deadlock is timed from here. */
+    void taskSent() {
+        taskSentNanos = System.nanoTime();
+    }
+
+    /**
+     * @param afterForkMillis how long after its fork it was found deadlocked
+     * @return how long after its current task was sent (0 when it was found so before)
+     */
+    long sinceTaskMillis(long afterForkMillis) {
+        return Math.max(0, afterForkMillis - TimeUnit.NANOSECONDS.toMillis(taskSentNanos - forkedNanos));
+    }
+
     /** Its task is answered. */
     synchronized void taskDone() {
         busy = false;
@@ -57,6 +74,11 @@ final class PooledChild {
     /** @return whether a task was given to it and is not yet answered */
     synchronized boolean busy() {
         return busy && !retired;
+    }
+
+    /** It said it runs no other task (too little eden left): the pool gives it none. */
+    synchronized void noMoreTasks() {
+        tasksLeft = 0;
     }
 
     synchronized boolean hasTasksLeft() {
@@ -72,6 +94,25 @@ final class PooledChild {
             retired = true;
             OwnedFds.closeQuietly(backend, requestFd);
             OwnedFds.closeQuietly(backend, responseFd);
+        }
+    }
+
+    /**
+     * Waits until it ends, at most until {@code until} ({@link System#nanoTime()}), then kills it.
+     *
+     * @return whether the wait was interrupted
+     */
+    boolean awaitEndOrKill(long until) {
+        try {
+            long left = Math.max(0, until - System.nanoTime());
+            if (!process.waitFor(left, TimeUnit.NANOSECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(PoolChildren.CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            return false;
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            return true;
         }
     }
 }

@@ -23,6 +23,12 @@ import java.util.ServiceLoader;
  * once, with this class's own class loader; a provider that fails to load is listed with its cause
  * and does not break discovery.
  *
+ * <p>Selection asks only the backends it tries whether they are available, which binds their native code:
+ * the one named, or those of {@link #DEFAULT_ORDER} up to the first available. Discovery makes each provider
+ * (whose constructor binds nothing) and asks it its name only. {@link #list()} and the
+ * message of a failed selection tell every backend's availability, so they ask each one, which loads its
+ * native code (on JDK 24 and later, jnr's jffi then prints {@code sun.misc.Unsafe} warnings).
+ *
  * <p>The backend handed out refuses a pid of 0 or below in {@code kill} and {@code waitpid} with an
  * {@link IllegalArgumentException}: those mean a whole process group, or every child.
  */
@@ -78,7 +84,9 @@ public final class ProcessForkers {
 
     /**
      * Every backend that discovery found, available or not, in discovery order; providers that failed
-     * to load are included with their cause.
+     * to load are included with their cause. Each backend is asked whether it is available, which binds
+     * its native code: call it to list backends, not to pick one ({@link #backend()} asks only the one it
+     * selects).
      *
      * @return an immutable list
      */

@@ -13,6 +13,12 @@ public record WaitStatus(int raw) {
     public static final int WUNTRACED = 2;
     /** {@code waitpid} option: also report continued children. */
     public static final int WCONTINUED = 8;
+    /**
+     * The status of a child that ended but whose status no wait could get: it was reaped by someone
+     * else ({@code ECHILD}): a library that called {@code waitpid(-1)}, or the kernel itself while
+     * SIGCHLD was ignored. It is neither an exit nor a signal; {@link #unknown()} is true.
+     */
+    public static final WaitStatus UNKNOWN = new WaitStatus(-1);
 
     /**
      * Decodes a raw status.
@@ -110,12 +116,22 @@ public record WaitStatus(int raw) {
     }
 
     /**
-     * Whether the process has ended, by exit or by signal.
+     * Whether this is {@link #UNKNOWN}: the process ended, but was reaped by someone else, so how is
+     * not known.
+     *
+     * @return true for a status nobody could learn
+     */
+    public boolean unknown() {
+        return raw == -1;
+    }
+
+    /**
+     * Whether the process has ended, by exit or by signal, or in a way not known ({@link #unknown()}).
      *
      * @return true when the status is final
      */
     public boolean terminated() {
-        return exited() || signaled();
+        return exited() || signaled() || unknown();
     }
 
     /**
@@ -129,6 +145,9 @@ public record WaitStatus(int raw) {
 
     @Override
     public String toString() {
+        if (unknown()) {
+            return "ended, status unknown (reaped by someone else: ECHILD)";
+        }
         if (exited()) {
             return "exited with code " + exitCode();
         }

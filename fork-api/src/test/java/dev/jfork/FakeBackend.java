@@ -7,6 +7,8 @@ import java.util.Optional;
 final class FakeBackend implements ProcessForker {
     private final String name;
     private final Throwable cause;
+    /** How many times its availability was asked: for a real backend, the first time binds its native code. */
+    private int asked;
 
     FakeBackend(String name, Throwable cause) {
         this.name = name;
@@ -20,7 +22,13 @@ final class FakeBackend implements ProcessForker {
 
     @Override
     public Optional<Throwable> unavailabilityCause() {
+        asked++;
         return Optional.ofNullable(cause);
+    }
+
+    /** @return how many times {@link #unavailabilityCause()} (or {@code isAvailable()}) was called */
+    int asked() {
+        return asked;
     }
 
     private static UnsupportedOperationException never() {

@@ -115,4 +115,19 @@ class ForkOptionsTest {
         assertThat(onlyStdout.stdin()).isEqualTo(Redirect.INHERIT);
         assertThat(onlyStdout.stderrToStdout()).isFalse();
     }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("exec has no deadline unless one is asked for; forks keep the default deadline")
+    void execHasNoDefaultDeadline() {
+        assertThat(ForkOptions.defaults().deadline()).contains(ForkOptions.DEFAULT_DEADLINE);
+        assertThat(ForkOptions.defaults().forExec().deadline()).isEmpty();
+        assertThat(ForkOptions.defaults().withStdout(Stdio.PIPE).withStderrToStdout().forExec().deadline())
+            .as("a copy of the defaults still has the default deadline only").isEmpty();
+        assertThat(ForkOptions.defaults().withStdout(Stdio.PIPE).forExec().stdout()).isEqualTo(Redirect.PIPE);
+        assertThat(ForkOptions.defaults().withDeadline(Duration.ofSeconds(5)).withStdin(Stdio.DISCARD).forExec()
+            .deadline()).as("a deadline asked for").contains(Duration.ofSeconds(5));
+        assertThat(ForkOptions.defaults().withoutDeadline().forExec().deadline()).isEmpty();
+        assertThat(ForkOptions.defaults().withStdout(Stdio.PIPE).deadline()).as("forks keep it")
+            .contains(ForkOptions.DEFAULT_DEADLINE);
+    }
 }

@@ -100,4 +100,30 @@ class ProcessForkersTest {
         assertThatThrownBy(() -> Forker.of(new FakeBackend("jni", JNI_CAUSE)))
             .isInstanceOf(BackendSelectionException.class).hasMessageContaining("failed to map segment");
     }
+
+    @Test
+    @DisplayName("only the selected backend is asked whether it is available (asking loads its native code);"
+        + " discovery asks none, listing asks all")
+    void selectionAsksOnlyTheSelected() {
+        FakeBackend jnr = new FakeBackend("jnr", null);
+        FakeBackend jna = new FakeBackend("jna", null);
+        FakeBackend jni = new FakeBackend("jni", null);
+        FakeBackend ffm = new FakeBackend("ffm", null);
+        // discovery order is the class path's, not the default order
+        ProcessForkers.Discovery d = found(jnr, jna, ffm, jni);
+        assertThat(jnr.asked() + jna.asked() + ffm.asked() + jni.asked()).as("asked by discovery").isZero();
+
+        assertThat(ProcessForkers.select(null, d).name()).isEqualTo("jni");
+        assertThat(ProcessForkers.select("ffm", d).name()).isEqualTo("ffm");
+        assertThat(ProcessForkers.select(" JNI ", d).name()).isEqualTo("jni");
+        assertThat(jnr.asked()).as("jnr, never selected").isZero();
+        assertThat(jna.asked()).as("jna, never selected").isZero();
+        assertThat(jni.asked()).as("jni, selected twice").isEqualTo(2);
+        assertThat(ffm.asked()).as("ffm, selected once").isEqualTo(1);
+
+        // the listing tells every backend's availability, so it asks each: the demo's and kit's --list-backends
+        assertThat(d.infos()).hasSize(4);
+        assertThat(jnr.asked()).isEqualTo(1);
+        assertThat(jna.asked()).isEqualTo(1);
+    }
 }

@@ -18,6 +18,8 @@ public final class OpenFlags {
     public static final int O_TRUNC = 01000;
     /** Every write goes to the end of the file. */
     public static final int O_APPEND = 02000;
+    /** Open without waiting: a FIFO opened so for writing fails with {@code ENXIO} when it has no reader. */
+    public static final int O_NONBLOCK = 04000;
     /** Close the descriptor on {@code exec}: jfork opens every file with it. */
     public static final int O_CLOEXEC = 02000000;
 
@@ -33,8 +35,8 @@ public final class OpenFlags {
     public static String describe(int flags) {
         List<String> names = new ArrayList<>();
         names.add((flags & O_WRONLY) != 0 ? "O_WRONLY" : "O_RDONLY");
-        int[] bits = {O_CREAT, O_TRUNC, O_APPEND, O_CLOEXEC};
-        String[] bitNames = {"O_CREAT", "O_TRUNC", "O_APPEND", "O_CLOEXEC"};
+        int[] bits = {O_CREAT, O_TRUNC, O_APPEND, O_NONBLOCK, O_CLOEXEC};
+        String[] bitNames = {"O_CREAT", "O_TRUNC", "O_APPEND", "O_NONBLOCK", "O_CLOEXEC"};
         int known = O_WRONLY;
         for (int i = 0; i < bits.length; i++) {
             known |= bits[i];

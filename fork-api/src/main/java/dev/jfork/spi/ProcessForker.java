@@ -218,4 +218,115 @@ public interface ProcessForker {
      * @param lowestFd the first descriptor to mark
      */
     void closeOnExecFrom(int lowestFd);
+
+    /**
+     * {@code pidfd_open(pid, 0)} (Linux 5.3 and later): a descriptor that refers to the process
+     * {@code pid} itself, not to its number, so that a signal sent through it
+     * ({@link #pidfdSendSignal}) can only reach that process, even after it was reaped by someone else
+     * and its pid reused. The descriptor is close-on-exec. jfork holds one for each child from its fork
+     * to its reap. A default, so that a backend written before it still compiles; without it jfork
+     * signals by pid, and only while it has not seen the child reaped.
+     *
+     * @param pid the process, which must exist
+     * @return the new descriptor
+     * @throws dev.jfork.ErrnoException {@code ENOSYS} on a kernel before 5.3, {@code ESRCH} when no such process
+     * @throws UnsupportedOperationException when this backend has no pidfd calls
+     */
+    default int pidfdOpen(int pid) {
+        throw new UnsupportedOperationException("the " + name() + " backend has no pidfd_open");
+    }
+
+    /**
+     * {@code pidfd_send_signal(pidfd, signal, NULL, 0)}: signals the process that {@code pidfd} refers
+     * to, never another that took its pid.
+     *
+     * @param pidfd a descriptor from {@link #pidfdOpen(int)}
+     * @param signal the signal number
+     * @throws dev.jfork.ErrnoException {@code ESRCH} when that process has ended and been reaped
+     * @throws UnsupportedOperationException when this backend has no pidfd calls
+     */
+    default void pidfdSendSignal(int pidfd, int signal) {
+        throw new UnsupportedOperationException("the " + name() + " backend has no pidfd_send_signal");
+    }
+
+    /**
+     * Whether {@code signal}'s disposition in this process is {@code SIG_IGN}. jfork asks it for
+     * SIGCHLD at each fork: ignored, the kernel reaps children itself and no wait can learn how one
+     * ended. The default reads the {@code SigIgn} mask of {@code /proc/self/status}; a backend may
+     * answer with {@code sigaction(signal, NULL, &old)}.
+     *
+     * @param signal the signal number, 1 to 64
+     * @return true when it is ignored
+     */
+    default boolean signalIgnored(int signal) {
+        return dev.jfork.internal.launch.SigchldCheck.ignoredInThisProcess(signal);
+    }
+
+    /**
+     * {@code poll} of one descriptor: {@code struct pollfd {fd, events}}, retried on {@code EINTR}.
+     * jfork polls with a timeout of 0, to take at a child's end only what is already in its pipes.
+     *
+     * @param fd the descriptor
+     * @param events the events asked for, such as {@link #POLLIN}
+     * @param timeoutMillis how long to wait; 0 returns at once, -1 waits for ever
+     * @return the events that happened ({@code revents}), such as {@link #POLLIN} or {@link #POLLHUP};
+     *     0 when none did in time
+     * @throws UnsupportedOperationException when this backend has no poll
+     */
+    default int poll(int fd, int events, int timeoutMillis) {
+        throw new UnsupportedOperationException("the " + name() + " backend has no poll");
+    }
+
+    /** {@code poll} event: there is data to read (or, with {@link #POLLHUP}, the end of file). */
+    int POLLIN = 0x001;
+    /** {@code poll} event: the descriptor is in error. */
+    int POLLERR = 0x008;
+    /** {@code poll} event: the other end was closed; a pipe's read end then reads what is left, then 0. */
+    int POLLHUP = 0x010;
+    /** {@code poll} event: the descriptor is not open. */
+    int POLLNVAL = 0x020;
+
+    /**
+     * In a forked child of a HotSpot JVM: starts its VM thread again, so that the child can collect
+     * garbage, deoptimise and reach safepoints ({@code -Dfork.childRuntime=vm}, see
+     * {@link dev.jfork.ChildRuntimeReport}). First, for every HotSpot {@code Mutex} at {@code mutexes}
+     * whose owner word (its first) is null, it checks that the {@code pthread_mutex_t} at
+     * {@code layout[0]} and the {@code pthread_cond_t} at {@code layout[1]} bytes into it have HotSpot's
+     * attributes, that {@code VMThread::_vm_thread} (at {@code layout[2]}) is set, and that each word
+     * named after the first {@link VmThreadRevival#LAYOUT_WORDS} (pairs: address, size 4 or 8) is 0
+     * (no VM operation, no safepoint at the fork); only then, when
+     * {@code start} is true, it renews those mutexes and condition variables and starts a thread that
+     * runs {@code Thread::initialize_thread_current()} ({@code layout[3]}),
+     * {@code Thread::record_stack_base_and_size()} ({@code layout[4]}) and {@code VMThread::loop()}
+     * ({@code layout[5]}) on that VM thread object, and waits until that thread sleeps on the condition
+     * variable at {@code layout[6]} ({@code VMOperation_lock}'s; 0: no wait). Before it starts anything,
+     * in a child, it checks that every Java thread is blocked or in native code (the thread list's address
+     * at {@code layout[7]}, {@code ThreadsList}'s length and array offsets at {@code [8]} and {@code [9]},
+     * {@code JavaThread}'s state offset {@code [10]}, its frame anchor's stack and pc offsets {@code [11]}
+     * and {@code [12]}, the states {@code _thread_in_native} {@code [13]} and {@code _thread_blocked}
+     * {@code [14]}, all from HotSpot's {@code gHotSpotVMStructs}). With {@code start} false it writes
+     * nothing and looks at no thread (a parent asks so). A default, so that a backend written before it still
+     * compiles: jni implements it in its C; the others bind {@link #threadStartCalls()}, and jfork makes the
+     * same steps of those calls.
+     *
+     * @param mutexes the addresses of HotSpot's mutexes
+     * @param layout {@link VmThreadRevival#LAYOUT_WORDS} words, then pairs, as above
+     * @param start false to check only, true (in a child only) to renew and start
+     * @return {@link VmThreadRevival#OK}, or the check that failed ({@link VmThreadRevival#check(int)});
+     *     this default returns {@link VmThreadRevival#UNSUPPORTED} in the high 16 bits
+     */
+    default int startVmThread(long[] mutexes, long[] layout, boolean start) {
+        return VmThreadRevival.UNSUPPORTED << 16;
+    }
+
+    /**
+     * The libc calls with which jfork starts HotSpot's VM thread in a child itself, for a backend whose
+     * {@link #startVmThread} is this interface's default ({@link VmThreadRevival#UNSUPPORTED}). A default,
+     * so that a backend written before it still compiles: none.
+     *
+     * @return the backend's {@link ThreadStartCalls}, or null
+     */
+    default ThreadStartCalls threadStartCalls() {
+        return null;
+    }
 }

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with the backend under test and is killed after {@value #PROBE_SECONDS} s at most. Part of the kit
  * that every backend runs through {@link ProcessForkerCompatibilityKit}.
  */
-public abstract class ProbeJvmKit extends NestedForkKit {
+public abstract class ProbeJvmKit extends PoolExecutorKit {
     /** How long a probe JVM (a test run in a JVM of its own) may live before it is killed, in seconds. */
     static final long PROBE_SECONDS = 90;
 
@@ -210,6 +212,56 @@ public abstract class ProbeJvmKit extends NestedForkKit {
             assertThat(out).contains(ZgcProbe.REFUSED).contains("ZGC").contains("-XX:+UseG1GC")
                 .contains(ZgcProbe.NO_CHILD).doesNotContain(ZgcProbe.FORKED);
             assertThat(probe.exitValue()).isZero();
+        }
+    }
+
+    @Nested
+    @DisplayName("Shenandoah")
+    @Timeout(value = 2 * PROBE_SECONDS, unit = TimeUnit.SECONDS)
+    class Shenandoah {
+        @Test
+        @DisplayName("under Shenandoah a child allocates what the heap had free at full speed, and one that needs more is known deadlocked within a second, allocating, not hung in a timed wait")
+        void outOfRoomIsDeadlockedNotHung() throws Exception {
+            Process probe = bounded(probe(ShenandoahProbe.class, "-XX:+UseShenandoahGC", "-Xmx256m").start());
+            String out = readAll(probe.getInputStream());
+            assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            Assumptions.assumeFalse(out.contains("Unrecognized VM option"), "this JVM has no Shenandoah");
+            assertThat(out).as(out).contains(ShenandoahProbe.DONE);
+            Matcher fits = Pattern.compile(ShenandoahProbe.FITS + "(\\d+) ms: (.*)").matcher(out);
+            assertThat(fits.find()).as(out).isTrue();
+            assertThat(fits.group(2)).as(out).isEqualTo(ShenandoahProbe.RETURNED);
+            // paced, 64 MB took 10.6 s in a child (JDK 17, 2026-12-07) (one TLAB per 10 ms); at full speed well under a second
+            assertThat(Long.parseLong(fits.group(1))).as(out).isLessThan(bound(3000));
+            Matcher tooMuch = Pattern.compile(ShenandoahProbe.TOO_MUCH + "(\\d+) ms: (.*)").matcher(out);
+            assertThat(tooMuch.find()).as(out).isTrue();
+            assertThat(tooMuch.group(2)).as(out).contains("deadlocked").doesNotContain("hung").doesNotContain("timed wait");
+            if (!ProcFs.emulated()) {
+                // the cause is read from the child's stack, which user-mode emulation hides
+                assertThat(tooMuch.group(2)).as(out).contains("allocating");
+            }
+            assertThat(Long.parseLong(tooMuch.group(1))).as(out).isLessThan(bound(2000));
+            assertThat(probe.exitValue()).as(out).isZero();
+        }
+    }
+
+    @Nested
+    @DisplayName("what the application configures")
+    @Timeout(value = 2 * PROBE_SECONDS, unit = TimeUnit.SECONDS)
+    class JdkConfiguration {
+        @Test
+        @DisplayName("a Forker warmed up and used at start-up leaves java.util.logging to the application: its java.util.logging.manager set afterwards is the one in use (on jna, JNA's own logger is what initialises LogManager, never jfork)")
+        void logManagerChosenByTheApplication() throws Exception {
+            Process probe = bounded(probe(JdkConfigProbe.class).start());
+            String out = readAll(probe.getInputStream());
+            assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            if (forker.name().equals("jna")) {
+                // JNA logs through java.util.logging: its own Logger is what asks, never jfork's code
+                assertThat(out).as(out).containsPattern(JdkConfigProbe.INITIATOR + "com\\.sun\\.jna\\.");
+            } else {
+                assertThat(out).as(out).contains(JdkConfigProbe.INITIATOR + "none")
+                    .contains(JdkConfigProbe.IN_USE + JdkConfigProbe.AppLogManager.class.getName());
+            }
+            assertThat(probe.exitValue()).as(out).isZero();
         }
     }
 }

@@ -83,4 +83,56 @@ public final class ProcFs {
         }
         return pipes;
     }
+
+    /**
+     * For a failure's message: each of these pipes (as {@link #openPipes} names them) with the other
+     * processes that hold the same pipe ({@code pid (name) fd}), and the threads of this JVM whose names
+     * start with {@link dev.jfork.Forker#THREAD_NAME_PREFIX}, since one of them may have opened it.
+     *
+     * @param pipes entries of {@link #openPipes}
+     * @return a line for each pipe, then the threads
+     */
+    public static String describePipes(Iterable<String> pipes) {
+        StringBuilder out = new StringBuilder();
+        for (String entry : pipes) {
+            String target = entry.substring(entry.indexOf("pipe:"));
+            out.append("\n  ").append(entry).append(", also held by:");
+            int holders = 0;
+            try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+                for (Path process : processes) {
+                    if (process.getFileName().toString().equals(String.valueOf(ProcessHandle.current().pid()))) {
+                        continue;
+                    }
+                    try (DirectoryStream<Path> fds = Files.newDirectoryStream(process.resolve("fd"))) {
+                        for (Path fd : fds) {
+                            try {
+                                if (Files.readSymbolicLink(fd).toString().equals(target)) {
+                                    String name = Files.readString(process.resolve("comm")).strip();
+                                    out.append(' ').append(process.getFileName()).append(" (").append(name)
+                                        .append(") fd ").append(fd.getFileName()).append(';');
+                                    holders++;
+                                }
+                            } catch (IOException gone) {
+                                // closed meanwhile
+                            }
+                        }
+                    } catch (IOException notOurs) {
+                        // another user's process, or one that ended
+                    }
+                }
+            } catch (IOException e) {
+                out.append(" (/proc unreadable: ").append(e).append(')');
+            }
+            if (holders == 0) {
+                out.append(" no other process");
+            }
+        }
+        out.append("\n  jfork's threads:");
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(dev.jfork.Forker.THREAD_NAME_PREFIX)) {
+                out.append(' ').append(t.getName()).append(" (").append(t.getState()).append(')');
+            }
+        }
+        return out.toString();
+    }
 }

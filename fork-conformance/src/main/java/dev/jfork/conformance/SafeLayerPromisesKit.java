@@ -5,32 +5,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jfork.ChildEnd;
 import dev.jfork.ChildFailureException;
-import dev.jfork.ForkHooks;
 import dev.jfork.ForkOptions;
 import dev.jfork.ForkOptions.Stdio;
 import dev.jfork.ForkedProcess;
 import dev.jfork.Forker;
-import dev.jfork.WaitStatus;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.ObjectOutputStream;
 import java.io.OutputStream;
-import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -40,34 +33,26 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The safe layer's own promises, which a correct parent relies on: descriptors it does not own are
- * never touched, a task never runs twice, a child lives no longer than its parent, and the
- * {@link Process} it returns keeps {@code java.lang.Process}'s contract. Part of the kit that every
- * backend runs through {@link ProcessForkerCompatibilityKit}.
+ * never touched, a task never runs twice, and the {@link Process} it returns keeps
+ * {@code java.lang.Process}'s contract. The first room of the safe layer: {@link #jfork}, and
+ * {@link #SHORT}, serve the rooms after it up to {@link EverydayJavaKit} (how call fails is
+ * {@link CallErrorsKit}'s, forkRaw {@link ForkRawKit}'s). Part of the kit that every backend runs
+ * through {@link ProcessForkerCompatibilityKit}.
  */
-public abstract class SafeLayerPromisesKit extends RawSpiKit {
-    private static final ForkOptions SHORT = ForkOptions.defaults().withDeadline(Duration.ofSeconds(20));
+public abstract class SafeLayerPromisesKit extends RawExecKit {
+    /** A deadline well beyond what these tests' children need. */
+    static final ForkOptions SHORT = ForkOptions.defaults().withDeadline(Duration.ofSeconds(20));
 
-    /** The safe layer on the backend under test, for these tests. */
-    private Forker jfork;
-    private final Set<ForkedProcess> started = ConcurrentHashMap.newKeySet();
+    /** The safe layer on the backend under test, for these tests and those of the rooms up to {@link EverydayJavaKit}. */
+    Forker jfork;
 
     @BeforeEach
     void createSafeLayer() {
         jfork = Forker.of(forker);
     }
 
-    @AfterEach
-    void endStartedChildren() throws InterruptedException {
-        for (ForkedProcess p : started) {
-            p.destroyForcibly();
-            assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("child %s reaped", p.pid()).isTrue();
-        }
-    }
-
     private ForkedProcess fork(dev.jfork.ChildTask task, ForkOptions options) {
-        ForkedProcess p = jfork.fork(task, options);
-        started.add(p);
-        return p;
+        return tracked.process(jfork.fork(task, options));
     }
 
     private static String text(InputStream in) throws IOException {
@@ -363,179 +348,6 @@ public abstract class SafeLayerPromisesKit extends RawSpiKit {
                 .hasMessageContaining("process group");
             assertThatThrownBy(() -> jfork.backend().waitpid(-1, new int[1], 1))
                 .isInstanceOf(IllegalArgumentException.class);
-        }
-    }
-
-    @Nested
-    @DisplayName("call keeps causes and obeys cancellation")
-    class CallErrors {
-        @Test
-        @DisplayName("a result whose writeObject throws fails with that exception as the cause")
-        void failingWriteObject() {
-            assertThatThrownBy(() -> jfork.call(FailsToSerialize::new, SHORT))
-                .isInstanceOfSatisfying(ChildFailureException.class, e -> {
-                    assertThat(e.getCause()).as("cause of %s", e.toString()).isInstanceOf(IllegalStateException.class)
-                        .hasMessage("no serialising me");
-                    assertThat(e.getMessage()).contains(FailsToSerialize.class.getName())
-                        .contains("IllegalStateException: no serialising me");
-                });
-        }
-
-        @Test
-        @DisplayName("an afterInChild hook that throws fails the call with the hook's exception as the cause")
-        void throwingChildHook() {
-            Runnable hook = () -> {
-                throw new IllegalStateException("hook says no");
-            };
-            ForkHooks.registerAfterInChild(hook);
-            try {
-                assertThatThrownBy(() -> jfork.call(() -> 1, SHORT))
-                    .isInstanceOfSatisfying(ChildFailureException.class,
-                        e -> assertThat(e.getCause()).as("the cause of %s", e)
-                            .isInstanceOf(IllegalStateException.class).hasMessage("hook says no"));
-            } finally {
-                ForkHooks.unregister(hook);
-            }
-        }
-
-        @Test
-        @DisplayName("cancelling callAsync kills the child")
-        void cancelKillsTheChild() throws Exception {
-            int[] pidPipe = forker.pipe();
-            CompletableFuture<Integer> f;
-            try {
-                f = jfork.callAsync(() -> {
-                    children.writeString(pidPipe[1], forker.getpid() + "\n");
-                    Thread.sleep(30_000);
-                    return 1;
-                }, SHORT);
-            } finally {
-                forker.close(pidPipe[1]);
-            }
-            long pid = readPid(pidPipe[0]);
-            forker.close(pidPipe[0]);
-            assertThat(f.cancel(true)).isTrue();
-            assertThat(f.isCancelled()).isTrue();
-            assertThatThrownBy(f::join).isInstanceOf(java.util.concurrent.CancellationException.class);
-            assertGone(pid);
-        }
-
-        @Test
-        @DisplayName("interrupting a thread in call() kills the child and returns at once, interrupt flag set")
-        void interruptedCall() throws Exception {
-            AtomicReference<Throwable> thrown = new AtomicReference<>();
-            AtomicReference<Boolean> flag = new AtomicReference<>();
-            int[] pidPipe = forker.pipe();
-            Thread caller = new Thread(() -> {
-                try {
-                    jfork.call(() -> {
-                        children.writeString(pidPipe[1], forker.getpid() + "\n");
-                        Thread.sleep(30_000);
-                        return 1;
-                    }, SHORT);
-                } catch (Throwable t) {
-                    thrown.set(t);
-                    flag.set(Thread.currentThread().isInterrupted());
-                }
-            }, "caller");
-            caller.start();
-            long pid;
-            try {
-                pid = readPid(pidPipe[0]);
-            } finally {
-                forker.close(pidPipe[0]);
-            }
-            forker.close(pidPipe[1]);
-            caller.interrupt();
-            caller.join(5000);
-            assertThat(caller.isAlive()).as("call() returned after the interrupt").isFalse();
-            assertThat(thrown.get()).isInstanceOf(ChildFailureException.class)
-                .hasCauseInstanceOf(InterruptedException.class);
-            assertThat(flag.get()).isTrue();
-            assertGone(pid);
-        }
-
-        @Test
-        @DisplayName("a result nested too deep to read back fails with ChildFailureException")
-        void deepResult() {
-            assertThatThrownBy(() -> jfork.call(() -> {
-                Link head = null;
-                for (int i = 0; i < 50_000; i++) {
-                    head = new Link(head);
-                }
-                return head;
-            }, SHORT)).isInstanceOf(ChildFailureException.class);
-        }
-
-        @Test
-        @DisplayName("an exception without a (String) constructor keeps its class name in the message")
-        void originalExceptionClassIsNamed() {
-            assertThatThrownBy(() -> jfork.call(() -> java.util.regex.Pattern.compile("(unclosed"), SHORT))
-                .isInstanceOf(ChildFailureException.class)
-                .hasMessageContaining("threw PatternSyntaxException");
-        }
-
-        /** One line with a pid, read byte by byte: the child holds the write end until it dies. */
-        private long readPid(int fd) {
-            StringBuilder line = new StringBuilder();
-            byte[] one = new byte[1];
-            while (forker.read(fd, one, 1) == 1 && one[0] != '\n') {
-                line.append((char) one[0]);
-            }
-            return Long.parseLong(line.toString());
-        }
-
-        private void assertGone(long pid) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
-                .as("child %d is gone", pid).isFalse();
-        }
-    }
-
-    @Nested
-    @DisplayName("forkRaw: fork as in C, made safe")
-    class RawFork {
-        @Test
-        @DisplayName("returns 0 in the child and the pid in the parent; the child's getpid is its own")
-        void returnsTwice() {
-            int[] pipe = forker.pipe();
-            int pid = jfork.forkRaw(SHORT);
-            if (pid == 0) {
-                byte[] own = (forker.getpid() + "\n").getBytes(StandardCharsets.US_ASCII);
-                forker.write(pipe[1], own, own.length);
-                forker._exit(0);
-            }
-            forker.close(pipe[1]);
-            try {
-                assertThat(children.readString(pipe[0]).strip()).isEqualTo(Integer.toString(pid));
-            } finally {
-                forker.close(pipe[0]);
-                WaitStatus status = children.await(pid);
-                assertThat(status.exited()).isTrue();
-                assertThat(status.exitCode()).isZero();
-            }
-        }
-    }
-
-    /** A result that refuses to be serialised. */
-    static final class FailsToSerialize implements Serializable {
-        private static final long serialVersionUID = 1L;
-
-        private void writeObject(ObjectOutputStream out) {
-            throw new IllegalStateException("no serialising me");
-        }
-    }
-
-    /** One link of a long chain. */
-    static final class Link implements Serializable {
-        private static final long serialVersionUID = 1L;
-        final Link next;
-
-        Link(Link next) {
-            this.next = next;
         }
     }
 }

@@ -19,10 +19,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -40,21 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 public abstract class StdioRedirectKit extends HugePagesKit {
     private static final ForkOptions SHORT = ForkOptions.defaults().withDeadline(Duration.ofSeconds(20));
 
-    private final Set<ForkedProcess> started = ConcurrentHashMap.newKeySet();
-
-    @AfterEach
-    void endRedirectedChildren() throws InterruptedException {
-        for (ForkedProcess p : started) {
-            if (p.isAlive()) {
-                p.destroyForcibly();
-            }
-            assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("child %s reaped", p.pid()).isTrue();
-        }
-    }
-
     private ForkedProcess started(ForkedProcess p) {
-        started.add(p);
-        return p;
+        return tracked.process(p);
     }
 
     /** The descriptors of this process open on {@code file}. */
@@ -208,7 +192,7 @@ public abstract class StdioRedirectKit extends HugePagesKit {
                 .isInstanceOf(ErrnoException.class).hasMessageContaining(missing.getPath()).hasMessageContaining("ENOENT");
             assertThat(ProcessHandle.current().children().count()).as("children after the failed starts")
                 .isEqualTo(childrenBefore);
-            assertThat(started).isEmpty();
+            assertThat(tracked.processes()).isEmpty();
 
             // the raw SPI's open, through the guarded backend users get: errno, and a descriptor that works
             assertThatThrownBy(() -> safe.backend().open(missing.getPath(), OpenFlags.O_RDONLY, 0))

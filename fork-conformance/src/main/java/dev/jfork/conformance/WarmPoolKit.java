@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * (the last two checked after every test by {@link RawSpiKit}). Part of the kit that every backend
  * runs through {@link ProcessForkerCompatibilityKit}.
  */
-public abstract class WarmPoolKit extends EverydayJavaKit {
+public abstract class WarmPoolKit extends CannotFinishKit {
     private static final PoolOptions POOL = PoolOptions.defaults().withDeadline(Duration.ofSeconds(30));
     private static final Duration READY = Duration.ofSeconds(30);
 

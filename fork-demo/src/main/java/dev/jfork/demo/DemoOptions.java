@@ -14,13 +14,13 @@ import java.util.OptionalInt;
 record DemoOptions(Optional<String> backend, boolean listBackends, OptionalInt count, boolean help) {
 
     static final String USAGE = String.join("\n",
-        "Usage: java [-Dfork.backend=jnr|jna|jni] -jar fork-demo.jar [--backend NAME] [--count N]",
+        "Usage: java [-Dfork.backend=jni|jnr|jna|ffm] -jar fork-demo.jar [--backend NAME] [--count N]",
         "       java -jar fork-demo.jar --list-backends",
         "",
         "Forks a child that prints 'Hello from child <pid>', prints 'Hello from parent <pid> <child pid>',",
         "waits for the child, then reads a line from stdin: 'q' or end of input ends it, anything else forks again.",
         "",
-        "  --backend NAME    use backend NAME (jnr, jna or jni); overrides -Dfork.backend",
+        "  --backend NAME    use backend NAME (jni, jnr, jna or ffm); overrides -Dfork.backend",
         "  --count N         run N iterations without reading stdin",
         "  --list-backends   list every backend found, with its availability, and end",
         "  --help            print this and end",
@@ -55,7 +55,7 @@ record DemoOptions(Optional<String> backend, boolean listBackends, OptionalInt c
                     }
                     backend = inline != null ? inline : value(args, ++i, "--backend");
                     if (backend.isBlank()) {
-                        throw new UsageException("--backend needs a name: jnr, jna or jni");
+                        throw new UsageException("--backend needs a name: jni, jnr, jna or ffm");
                     }
                     break;
                 case "--count":

@@ -25,6 +25,11 @@ class DemoOptionsTest {
     }
 
     @Test
+    void helpNamesEveryBackend() {
+        assertThat(DemoOptions.USAGE).contains("jni, jnr, jna or ffm").contains("jni|jnr|jna|ffm");
+    }
+
+    @Test
     void badArgumentsAreRefused() {
         for (String[] args : new String[][] {{"--count"}, {"--count", "x"}, {"--count", "-2"}, {"--backend"},
                                              {"--backend", ""}, {"--what"}, {"q"}, {"--backend", "a", "--backend", "b"},

@@ -92,6 +92,26 @@ public final class FfmProcessForker implements ProcessForker, NativeSpawn, Memor
     }
 
     @Override
+    public int pidfdOpen(int pid) {
+        return impl().posix.pidfdOpen(pid);
+    }
+
+    @Override
+    public void pidfdSendSignal(int pidfd, int signal) {
+        impl().posix.pidfdSendSignal(pidfd, signal);
+    }
+
+    @Override
+    public boolean signalIgnored(int signal) {
+        return impl().posix.signalIgnored(signal);
+    }
+
+    @Override
+    public int poll(int fd, int events, int timeoutMillis) {
+        return impl().posix.poll(fd, events, timeoutMillis);
+    }
+
+    @Override
     public int[] pipe() {
         return impl().posix.pipe();
     }

@@ -10,6 +10,7 @@ import dev.jfork.spi.OpenFlags;
 import dev.jfork.spi.Platform;
 import dev.jfork.spi.PosixSpawn;
 import dev.jfork.spi.ProcessForker;
+import dev.jfork.spi.ThreadStartCalls;
 import java.util.Optional;
 
 /**
@@ -178,6 +179,54 @@ public final class JnaProcessForker implements ProcessForker, NativeSpawn, Memor
     }
 
     @Override
+    public int pidfdOpen(int pid) {
+        Binding.ensure();
+        long fd = LibC.syscall(LibC.SYS_PIDFD_OPEN, pid, 0, 0, 0);
+        if (fd < 0) {
+            throw new ErrnoException("pidfd_open(pid=" + pid + ")", Native.getLastError());
+        }
+        return (int) fd;
+    }
+
+    @Override
+    public void pidfdSendSignal(int pidfd, int signal) {
+        Binding.ensure();
+        if (LibC.syscall(LibC.SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0) < 0) {
+            throw new ErrnoException("pidfd_send_signal(pidfd=" + pidfd + ", sig=" + signal + ")", Native.getLastError());
+        }
+    }
+
+    @Override
+    public boolean signalIgnored(int signal) {
+        Binding.ensure();
+        try (Memory old = new Memory(LibC.SIGACTION_SIZE)) {
+            old.clear();
+            if (LibC.sigaction(signal, null, old) < 0) {
+                throw new ErrnoException("sigaction(sig=" + signal + ", NULL, &old)", Native.getLastError());
+            }
+            return (old.getInt(LibC.SA_FLAGS_OFFSET) & LibC.SA_SIGINFO) == 0 && old.getLong(0) == 1L;
+        }
+    }
+
+    @Override
+    public int poll(int fd, int events, int timeoutMillis) {
+        Binding.ensure();
+        int[] one = new int[2];
+        while (true) {
+            one[0] = fd;
+            one[1] = events & 0xffff;
+            int r = LibC.poll(one, 1, timeoutMillis);
+            if (r >= 0) {
+                return r == 0 ? 0 : one[1] >>> 16;
+            }
+            int errno = Native.getLastError();
+            if (errno != LibC.EINTR) {
+                throw new ErrnoException("poll(fd=" + fd + ", events=" + events + ", timeout=" + timeoutMillis + ")", errno);
+            }
+        }
+    }
+
+    @Override
     public void setParentDeathSignal(int signal) {
         Binding.ensure();
         if (LibC.prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0) < 0) {
@@ -231,6 +280,12 @@ public final class JnaProcessForker implements ProcessForker, NativeSpawn, Memor
     }
 
     /** Binds libc once; records why it could not. */
+    @Override
+    public ThreadStartCalls threadStartCalls() {
+        Binding.ensure();
+        return JnaThreadCalls.INSTANCE;
+    }
+
     private static final class Binding {
         static final Throwable CAUSE = bind();
         /** The posix_spawnp family; null when libc could not be bound. */

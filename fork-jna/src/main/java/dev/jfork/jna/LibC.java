@@ -25,6 +25,12 @@ final class LibC {
     static final int WNOWAIT = 0x01000000;
     /** {@code sizeof(siginfo_t)} on Linux. */
     static final int SIGINFO_SIZE = 128;
+    /** {@code struct sigaction}: {@code sa_flags} follows the handler (8 bytes) and the mask (128). */
+    static final int SA_FLAGS_OFFSET = 136;
+    static final int SA_SIGINFO = 4;
+    static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    static final long SYS_PIDFD_OPEN = 434;
+    static final int EINTR = 4;
 
     /**
      * A {@code struct sigaction} of zeros: {@code SIG_DFL}, an empty mask, no flags. Made once, in the
@@ -89,6 +95,12 @@ final class LibC {
     static native int sigaction(int signal, Pointer action, Pointer oldAction);
 
     static native int close_range(int first, int last, int flags);
+
+    /** {@code syscall(number, a, b, c, d)}; pidfd_open and pidfd_send_signal have no wrapper before glibc 2.36. */
+    static native long syscall(long number, long a, long b, long c, long d);
+
+    /** {@code poll} of {@code struct pollfd}s as ints: {fd, events | revents << 16} each (little-endian). */
+    static native int poll(int[] fds, long count, int timeoutMillis);
 
     static native int madvise(long address, long length, int advice);
 

@@ -5,6 +5,7 @@ import dev.jfork.spi.MemoryAdvice;
 import dev.jfork.spi.NativeChildPaths;
 import dev.jfork.spi.OpenFlags;
 import dev.jfork.spi.ProcessForker;
+import dev.jfork.spi.VmThreadRevival;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -212,6 +213,45 @@ public final class JniProcessForker implements ProcessForker, NativeChildPaths, 
     }
 
     @Override
+    public int pidfdOpen(int pid) {
+        Library.ensure();
+        int r = NativeCalls.pidfdOpen(pid);
+        if (r < 0) {
+            throw new ErrnoException("pidfd_open(pid=" + pid + ")", -r);
+        }
+        return r;
+    }
+
+    @Override
+    public void pidfdSendSignal(int pidfd, int signal) {
+        Library.ensure();
+        int r = NativeCalls.pidfdSendSignal(pidfd, signal);
+        if (r < 0) {
+            throw new ErrnoException("pidfd_send_signal(pidfd=" + pidfd + ", sig=" + signal + ")", -r);
+        }
+    }
+
+    @Override
+    public boolean signalIgnored(int signal) {
+        Library.ensure();
+        int r = NativeCalls.signalIgnored(signal);
+        if (r < 0) {
+            throw new ErrnoException("sigaction(sig=" + signal + ", NULL, &old)", -r);
+        }
+        return r == 1;
+    }
+
+    @Override
+    public int poll(int fd, int events, int timeoutMillis) {
+        Library.ensure();
+        int r = NativeCalls.poll(fd, events, timeoutMillis);
+        if (r < 0) {
+            throw new ErrnoException("poll(fd=" + fd + ", events=" + events + ", timeout=" + timeoutMillis + ")", -r);
+        }
+        return r;
+    }
+
+    @Override
     public void closeOnExecFrom(int lowestFd) {
         Library.ensure();
         if (lowestFd < 0) {
@@ -221,6 +261,17 @@ public final class JniProcessForker implements ProcessForker, NativeChildPaths, 
         if (r < 0) {
             throw new ErrnoException("close_range(" + lowestFd + ", ~0U, CLOSE_RANGE_CLOEXEC)", -r);
         }
+    }
+
+    @Override
+    public int startVmThread(long[] mutexes, long[] layout, boolean start) {
+        Library.ensure();
+        if (mutexes.length < 1 || mutexes.length > 1024 || layout.length < VmThreadRevival.LAYOUT_WORDS
+                || layout.length > VmThreadRevival.LAYOUT_WORDS + 2 * VmThreadRevival.MAX_IDLE_WORDS
+                || (layout.length - VmThreadRevival.LAYOUT_WORDS) % 2 != 0) {
+            return VmThreadRevival.BAD_ARGUMENTS << 16;
+        }
+        return ChildRuntimeCalls.startVmThread(mutexes, layout, start);
     }
 
     @Override

@@ -172,6 +172,41 @@ final class NativeCalls {
     static native int closeOnExecFrom(int lowestFd);
 
     /**
+     * {@code syscall(SYS_pidfd_open, pid, 0)}.
+     *
+     * @param pid the process
+     * @return the pidfd or {@code -errno}
+     */
+    static native int pidfdOpen(int pid);
+
+    /**
+     * {@code syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0)}.
+     *
+     * @param pidfd the process's pidfd
+     * @param signal the signal
+     * @return 0 or {@code -errno}
+     */
+    static native int pidfdSendSignal(int pidfd, int signal);
+
+    /**
+     * {@code sigaction(signal, NULL, &old)}: whether the disposition is {@code SIG_IGN}.
+     *
+     * @param signal the signal
+     * @return 1 when ignored, 0 when not, or {@code -errno}
+     */
+    static native int signalIgnored(int signal);
+
+    /**
+     * {@code poll} of one descriptor, retried on {@code EINTR}.
+     *
+     * @param fd the descriptor
+     * @param events the events asked for
+     * @param timeoutMillis the timeout
+     * @return {@code revents} (0 when nothing happened in time) or {@code -errno}
+     */
+    static native int poll(int fd, int events, int timeoutMillis);
+
+    /**
      * {@code madvise(address, length, advice)}.
      *
      * @param address the start

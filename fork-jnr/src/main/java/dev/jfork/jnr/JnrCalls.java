@@ -34,6 +34,11 @@ final class JnrCalls implements IntSupplier {
     private static final long SIGACTION_SIZE = 152L;
     /** {@code __NR_close_range}: 436 on x86_64 and aarch64 alike (the shared syscall table). */
     private static final long SYS_CLOSE_RANGE = 436L;
+    private static final long SYS_PIDFD_SEND_SIGNAL = 424L;
+    private static final long SYS_PIDFD_OPEN = 434L;
+    /** {@code struct sigaction}: {@code sa_flags} follows the handler (8 bytes) and the mask (128). */
+    private static final int SA_FLAGS_OFFSET = 136;
+    private static final int SA_SIGINFO = 4;
     /** {@code ~0U}, the highest descriptor for {@code close_range}. */
     private static final long ALL_FDS = 0xFFFF_FFFFL;
     /** {@code CLOSE_RANGE_CLOEXEC}. */
@@ -277,6 +282,35 @@ final class JnrCalls implements IntSupplier {
 
     void resetSignal(int signal) {
         check(libc.sigaction(signal, defaultAction, 0L), "sigaction", "sig", signal, "handler", "SIG_DFL");
+    }
+
+    int pidfdOpen(int pid) {
+        long fd = libc.syscall(SYS_PIDFD_OPEN, pid, 0, 0);
+        return check(fd < 0 ? -1 : (int) fd, "pidfd_open", "pid", pid);
+    }
+
+    void pidfdSendSignal(int pidfd, int signal) {
+        long result = libc.syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0);
+        check(result < 0 ? -1 : 0, "pidfd_send_signal", "pidfd", pidfd, "sig", signal);
+    }
+
+    boolean signalIgnored(int signal) {
+        byte[] old = new byte[(int) SIGACTION_SIZE];
+        check(libc.sigaction(signal, 0L, old), "sigaction", "sig", signal, "handler", "NULL");
+        java.nio.ByteBuffer action = java.nio.ByteBuffer.wrap(old).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        return (action.getInt(SA_FLAGS_OFFSET) & SA_SIGINFO) == 0 && action.getLong(0) == 1L;
+    }
+
+    int poll(int fd, int events, int timeoutMillis) {
+        int[] one = new int[2];
+        int result;
+        do {
+            one[0] = fd;
+            one[1] = events & 0xffff;
+            result = libc.poll(one, 1, timeoutMillis);
+        } while (result < 0 && getAsInt() == EINTR);
+        check(result, "poll", "fd", fd, "events", events);
+        return result == 0 ? 0 : one[1] >>> 16;
     }
 
     void closeOnExecFrom(int lowestFd) {

@@ -291,6 +291,26 @@ public final class JnrProcessForker implements ProcessForker, NativeSpawn, Memor
     }
 
     @Override
+    public int pidfdOpen(int pid) {
+        return calls().pidfdOpen(pid);
+    }
+
+    @Override
+    public void pidfdSendSignal(int pidfd, int signal) {
+        calls().pidfdSendSignal(pidfd, signal);
+    }
+
+    @Override
+    public boolean signalIgnored(int signal) {
+        return calls().signalIgnored(signal);
+    }
+
+    @Override
+    public int poll(int fd, int events, int timeoutMillis) {
+        return calls().poll(fd, events, timeoutMillis);
+    }
+
+    @Override
     public void setParentDeathSignal(int signal) {
         calls().setParentDeathSignal(signal);
     }

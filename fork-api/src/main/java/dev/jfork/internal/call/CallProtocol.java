@@ -63,6 +63,18 @@ public final class CallProtocol {
     }
 
     public static byte[] encodeValue(Object value) {
+        return encodeValue(value, null);
+    }
+
+    /**
+     * Like {@link #encodeValue(Object)}, telling {@code seen} (when not null) each class described in a
+     * serialised value.
+     *
+     * @param value the value
+     * @param seen told each class, or null
+     * @return the message
+     */
+    public static byte[] encodeValue(Object value, java.util.function.Consumer<Class<?>> seen) {
         if (PlainValues.isPlain(value)) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(16);
             writePlain(value, bytes);
@@ -75,7 +87,7 @@ public final class CallProtocol {
                 + " cannot be serialised: it does not implement java.io.Serializable"));
         }
         try {
-            return tagged(VALUE, serialize(value));
+            return tagged(VALUE, serialize(value, seen));
         } catch (IOException e) {
             return tagged(NOT_SERIALIZABLE, text("the task's result of type "
                 + (value == null ? "null" : value.getClass().getName()) + " cannot be serialised: " + e));
@@ -121,15 +133,45 @@ public final class CallProtocol {
      * @throws IOException when the message is malformed
      */
     public static Object[] decodeResultFailure(byte[] message) throws IOException {
+        return decodeResultFailure(message, TaskLoaders.JFORK);
+    }
+
+    /**
+     * Reads a {@link #RESULT_FAILED} message, its exception's class resolved with {@code loaders}.
+     *
+     * @param message the message, tag included
+     * @param loaders the task's class loaders
+     * @return the result's class name and what its serialisation threw
+     * @throws IOException when the message is malformed
+     */
+    public static Object[] decodeResultFailure(byte[] message, TaskLoaders loaders) throws IOException {
         java.io.DataInputStream in = new java.io.DataInputStream(
             new ByteArrayInputStream(message, 1, message.length - 1));
         String type = in.readUTF();
-        return new Object[] {type, ThrowableCodec.decode(in)};
+        return new Object[] {type, ThrowableCodec.decode(in, loaders)};
     }
 
     private static byte[] serialize(Object value) throws IOException {
+        return serialize(value, null);
+    }
+
+    /**
+     * Serialises {@code value}, telling {@code seen} each class whose description it writes (what a
+     * reader would load), so that a pool prepares them without reading the value (user code) back.
+     */
+    static byte[] serialize(Object value, java.util.function.Consumer<Class<?>> seen) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+        try (ObjectOutputStream out = seen == null ? new ObjectOutputStream(bytes) : new ObjectOutputStream(bytes) {
+            @Override
+            protected void annotateClass(Class<?> type) {
+                seen.accept(type);
+            }
+
+            @Override
+            protected void annotateProxyClass(Class<?> type) {
+                seen.accept(type);
+            }
+        }) {
             out.writeObject(value);
         }
         return bytes.toByteArray();
@@ -144,8 +186,38 @@ public final class CallProtocol {
         }
     }
 
+    /**
+     * Reads a value message, its classes resolved with {@code loaders} (the task's, in the parent).
+     *
+     * @param message a message whose {@link #isValue} holds
+     * @param loaders the task's class loaders
+     * @return the value
+     * @throws IOException when it cannot be read
+     * @throws ClassNotFoundException when none of the loaders has one of its classes
+     */
+    public static Object deserialize(byte[] message, TaskLoaders loaders) throws IOException, ClassNotFoundException {
+        if (isPlain(message)) {
+            return PlainValues.read(message, 1);
+        }
+        try (ObjectInputStream in = loaders.input(new ByteArrayInputStream(message, 1, message.length - 1))) {
+            return in.readObject();
+        }
+    }
+
     public static Throwable decodeThrown(byte[] message) throws IOException {
-        return ThrowableCodec.decode(new ByteArrayInputStream(message, 1, message.length - 1));
+        return decodeThrown(message, TaskLoaders.JFORK);
+    }
+
+    /**
+     * Reads a {@link #THREW} message, the exception's class resolved with {@code loaders}.
+     *
+     * @param message the message, tag included
+     * @param loaders the task's class loaders
+     * @return the exception, or a {@link dev.jfork.ChildTaskException} standing in for it
+     * @throws IOException when the message is malformed
+     */
+    public static Throwable decodeThrown(byte[] message, TaskLoaders loaders) throws IOException {
+        return ThrowableCodec.decode(new ByteArrayInputStream(message, 1, message.length - 1), loaders);
     }
 
     public static String text(byte[] message) {

@@ -18,8 +18,24 @@ public final class CallResults {
     private CallResults() {
     }
 
-    @SuppressWarnings("unchecked")
     public static <T> T decode(byte[] message, ChildEnd end, long pid, String endDescription) {
+        return decode(message, end, pid, endDescription, TaskLoaders.JFORK);
+    }
+
+    /**
+     * Turns a {@code call} child's answer and end into its result or an exception; what the answer holds
+     * is resolved with {@code loaders}. User code runs here (a result's {@code readObject} and
+     * {@code readResolve}, an exception's constructor): never call it holding a lock of jfork's.
+     *
+     * @param message the answer, empty when the child sent none
+     * @param end how the child ended
+     * @param pid the child
+     * @param endDescription how its end is told in a failure's message
+     * @param loaders the task's class loaders
+     * @param <T> the result type
+     * @return the result
+     */
+    public static <T> T decode(byte[] message, ChildEnd end, long pid, String endDescription, TaskLoaders loaders) {
         if (end.kind() == ChildEnd.Kind.DEADLOCKED) {
             // the description says when, and why or what may cause it
             throw new ChildFailureException("jfork: child " + pid + " deadlocked" + endDescription, pid, end, null);
@@ -35,7 +51,7 @@ public final class CallResults {
         if (message.length == 0) {
             throw new ChildFailureException("jfork: child " + pid + " " + end + " without sending a result", pid, end, null);
         }
-        return decodeAnswer(message, end, pid);
+        return decodeAnswer(message, end, pid, loaders);
     }
 
     /**
@@ -48,18 +64,32 @@ public final class CallResults {
      * @param <T> the result type
      * @return the result
      */
-    @SuppressWarnings("unchecked")
     public static <T> T decodeAnswer(byte[] message, ChildEnd end, long pid) {
+        return decodeAnswer(message, end, pid, TaskLoaders.JFORK);
+    }
+
+    /**
+     * Like {@link #decodeAnswer(byte[], ChildEnd, long)}, resolving classes with {@code loaders}.
+     *
+     * @param message the answer, not empty
+     * @param end how the child ended, or null while it runs
+     * @param pid the child
+     * @param loaders the task's class loaders
+     * @param <T> the result type
+     * @return the result
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T decodeAnswer(byte[] message, ChildEnd end, long pid, TaskLoaders loaders) {
         switch (message[0]) {
             case CallProtocol.VALUE:
             case CallProtocol.PLAIN:
-                return (T) read(message, pid, end, true);
+                return (T) read(message, pid, end, true, loaders);
             case CallProtocol.THREW:
-                Throwable thrown = (Throwable) read(message, pid, end, false);
+                Throwable thrown = (Throwable) read(message, pid, end, false, loaders);
                 throw new ChildFailureException("jfork: the task in child " + pid + " threw " + describe(thrown), pid,
                     end, thrown);
             case CallProtocol.RESULT_FAILED:
-                Object[] failure = readResultFailure(message, pid, end);
+                Object[] failure = readResultFailure(message, pid, end, loaders);
                 Throwable cause = (Throwable) failure[1];
                 throw new ChildFailureException("jfork: the task in child " + pid + " returned a " + failure[0]
                     + " that could not be sent back: its serialisation threw " + describe(cause), pid, end, cause);
@@ -71,18 +101,18 @@ public final class CallResults {
         }
     }
 
-    private static Object read(byte[] message, long pid, ChildEnd end, boolean value) {
+    private static Object read(byte[] message, long pid, ChildEnd end, boolean value, TaskLoaders loaders) {
         try {
-            return value ? CallProtocol.deserialize(message) : CallProtocol.decodeThrown(message);
+            return value ? CallProtocol.deserialize(message, loaders) : CallProtocol.decodeThrown(message, loaders);
         } catch (java.io.IOException | ClassNotFoundException | RuntimeException | StackOverflowError e) {
             // StackOverflowError: a result nested deeper than this thread's stack can read back
             throw new ChildFailureException("jfork: the result of child " + pid + " could not be read: " + e, pid, end, e);
         }
     }
 
-    private static Object[] readResultFailure(byte[] message, long pid, ChildEnd end) {
+    private static Object[] readResultFailure(byte[] message, long pid, ChildEnd end, TaskLoaders loaders) {
         try {
-            return CallProtocol.decodeResultFailure(message);
+            return CallProtocol.decodeResultFailure(message, loaders);
         } catch (java.io.IOException | RuntimeException e) {
             throw new ChildFailureException("jfork: the answer of child " + pid + " could not be read: " + e, pid, end, e);
         }

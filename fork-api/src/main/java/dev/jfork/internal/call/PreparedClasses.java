@@ -4,7 +4,6 @@ import dev.jfork.internal.vm.ClassPreload;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
-import java.io.ObjectStreamClass;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +17,17 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PreparedClasses {
     private final Set<Class<?>> ready = ConcurrentHashMap.newKeySet();
     private final AtomicLong generation = new AtomicLong();
+    private final TaskLoaders loaders;
+
+    /** @param loaders the pool function's class loaders, which resolve the classes its messages carry */
+    public PreparedClasses(TaskLoaders loaders) {
+        this.loaders = loaders;
+    }
+
+    /** @return the pool function's class loaders */
+    public TaskLoaders loaders() {
+        return loaders;
+    }
 
     /** @return the current generation */
     public long generation() {
@@ -38,15 +48,33 @@ public final class PreparedClasses {
             // JDK types only: nothing to prepare
             return CallProtocol.deserialize(message);
         }
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(message, 1, message.length - 1)) {
-            @Override
-            protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-                Class<?> type = super.resolveClass(desc);
-                note(type);
-                return type;
-            }
-        }) {
+        try (ObjectInputStream in = loaders.input(new ByteArrayInputStream(message, 1, message.length - 1), this::note)) {
             return in.readObject();
+        }
+    }
+
+    /**
+     * Prepares, here in the parent, the classes a value message carries, as {@link #read} does, but
+     * without reading the value back: no {@code readObject} or {@code readResolve} (user code) runs. Each
+     * is resolved by name as a child resolves it, with the pool function's loaders.
+     *
+     * @param carried the classes whose descriptions the message holds ({@link CallProtocol#encodeValue(Object,
+     *     java.util.function.Consumer)})
+     * @throws ClassNotFoundException when one of them cannot be found by those loaders
+     */
+    public void prepare(Iterable<Class<?>> carried) throws ClassNotFoundException {
+        for (Class<?> type : carried) {
+            Class<?> resolved;
+            try {
+                resolved = loaders.load(type.getName());
+            } catch (ClassNotFoundException notFound) {
+                // a class only the stack's latest user loader knows, as ObjectInputStream resolves it
+                if (type.getClassLoader() == null) {
+                    throw notFound;
+                }
+                resolved = type;
+            }
+            note(resolved);
         }
     }
 

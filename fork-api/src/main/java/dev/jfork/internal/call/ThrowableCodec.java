@@ -47,6 +47,18 @@ public final class ThrowableCodec {
     }
 
     public static Throwable decode(InputStream in) throws IOException {
+        return decode(in, TaskLoaders.JFORK);
+    }
+
+    /**
+     * Rebuilds an exception sent by {@link #encode}, its class (and its causes') found with {@code loaders}.
+     *
+     * @param in the bytes
+     * @param loaders the task's class loaders
+     * @return the exception, or a {@link ChildTaskException} that names a class not found or not rebuildable
+     * @throws IOException when the bytes are malformed
+     */
+    public static Throwable decode(InputStream in, TaskLoaders loaders) throws IOException {
         DataInputStream data = new DataInputStream(in);
         int depth = data.readInt();
         Throwable first = null;
@@ -61,7 +73,7 @@ public final class ThrowableCodec {
                 String file = readNullable(data);
                 stack[j] = new StackTraceElement(declaring, method, file, data.readInt());
             }
-            Throwable rebuilt = rebuild(className, message);
+            Throwable rebuilt = rebuild(className, message, loaders);
             rebuilt.setStackTrace(stack);
             if (first == null) {
                 first = rebuilt;
@@ -77,9 +89,9 @@ public final class ThrowableCodec {
         return first;
     }
 
-    private static Throwable rebuild(String className, String message) {
+    private static Throwable rebuild(String className, String message, TaskLoaders loaders) {
         try {
-            Class<?> type = Class.forName(className, false, ThrowableCodec.class.getClassLoader());
+            Class<?> type = loaders.load(className);
             if (Throwable.class.isAssignableFrom(type)) {
                 Throwable t = construct(type, message);
                 if (t != null && t.getCause() == null && java.util.Objects.equals(t.getMessage(), message)) {

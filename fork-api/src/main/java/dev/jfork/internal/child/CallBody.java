@@ -1,7 +1,6 @@
 package dev.jfork.internal.child;
 
 import dev.jfork.ChildTask;
-import dev.jfork.ForkedProcess;
 import dev.jfork.internal.call.CallProtocol;
 import dev.jfork.internal.call.PreparedValue;
 import dev.jfork.internal.io.FdOutputStream;
@@ -10,7 +9,7 @@ import java.io.Serializable;
 import java.util.concurrent.Callable;
 
 /**
- * The child side of {@link Forker#call}: run the callable, send its value or exception down the pipe.
+ * The child side of {@code Forker.call}: run the callable, send its value or exception down the pipe.
  * Made in the parent, with the value's serialisation ready ({@link PreparedValue}).
  */
 public final class CallBody implements ChildTask, FailureReporter {
@@ -33,7 +32,7 @@ public final class CallBody implements ChildTask, FailureReporter {
             value = task.call();
         } catch (Throwable t) {
             FdOutputStream.writeFully(backend, resultFd, CallProtocol.encodeThrown(t));
-            return ForkedProcess.EXIT_UNCAUGHT;
+            return ChildRuntime.EXIT_UNCAUGHT;
         }
         if (value == null || value instanceof Serializable) {
             Throwable failure = null;
@@ -48,12 +47,12 @@ public final class CallBody implements ChildTask, FailureReporter {
                 return 0;
             }
             FdOutputStream.writeFully(backend, resultFd, CallProtocol.encodeResultFailure(value, failure));
-            return ForkedProcess.EXIT_UNCAUGHT;
+            return ChildRuntime.EXIT_UNCAUGHT;
         }
         // not serialisable: the message that says why (it allocates, but the task is done)
         byte[] message = CallProtocol.encodeValue(value);
         FdOutputStream.writeFully(backend, resultFd, message);
-        return CallProtocol.isValue(message) ? 0 : ForkedProcess.EXIT_UNCAUGHT;
+        return CallProtocol.isValue(message) ? 0 : ChildRuntime.EXIT_UNCAUGHT;
     }
 
     @Override

@@ -29,6 +29,11 @@ public final class ChildPlan {
      * it may not need the lock at all, and one that does is reported deadlocked within a second.
      */
     public boolean checkInheritedLocks = true;
+    /**
+     * Whether the child starts HotSpot's VM thread again before its start byte ({@code -Dfork.childRuntime=vm},
+     * {@code VmRevival}); set in the parent, for a real Java child only, never for the parent's warm-up.
+     */
+    public boolean startVmThread;
 
     /**
      * A plan for a real child.

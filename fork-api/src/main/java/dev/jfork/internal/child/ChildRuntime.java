@@ -2,7 +2,6 @@ package dev.jfork.internal.child;
 
 import dev.jfork.ChildTask;
 import dev.jfork.ErrnoException;
-import dev.jfork.ForkedProcess;
 import dev.jfork.Signals;
 import dev.jfork.internal.io.FdInputStream;
 import dev.jfork.internal.io.FdOutputStream;
@@ -10,6 +9,8 @@ import dev.jfork.internal.io.OwnedFds;
 import dev.jfork.internal.launch.HookRegistry;
 import dev.jfork.internal.vm.InheritedLocks;
 import dev.jfork.internal.vm.PreWarm;
+import dev.jfork.internal.vm.ShenandoahPacing;
+import dev.jfork.internal.vm.VmRevival;
 import dev.jfork.spi.ProcessForker;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
@@ -22,6 +23,10 @@ import java.nio.charset.Charset;
  * {@link PreWarm} has not already loaded in the parent.
  */
 public final class ChildRuntime {
+    /** Exit code of a child whose task threw ({@code EXIT_UNCAUGHT}); 70 is EX_SOFTWARE. */
+    public static final int EXIT_UNCAUGHT = 70;
+    /** Exit code of an exec child whose exec failed ({@code EXIT_EXEC_FAILED}). */
+    public static final int EXIT_EXEC_FAILED = 127;
     /** Signals whose inherited JVM handlers would only wake a thread the child does not have. */
     public static final int[] RESET_SIGNALS = {Signals.SIGTERM, Signals.SIGINT, Signals.SIGHUP};
     private static final byte[] STARTED = {'S'};
@@ -47,33 +52,53 @@ public final class ChildRuntime {
      */
     public static int live(ProcessForker backend, ChildPlan plan, ChildTask task, ChildStreams streams,
                            int[] signalsToReset) {
-        int code = ForkedProcess.EXIT_UNCAUGHT;
+        int code = EXIT_UNCAUGHT;
         boolean started = false;
         try {
             prepare(backend, plan, signalsToReset);
             started = true;
             if (plan.javaChild) {
-                enterJava(plan, streams);
+                enterJava(backend, plan, streams);
             }
             code = task.run();
+            if (code < 0 || code > 255) {
+                // _exit keeps the low 8 bits only: 256 would read as a success
+                streams.err.print(exitCodeOutOfRange(code));
+                code = EXIT_UNCAUGHT;
+            }
             if (plan.javaChild) {
                 System.out.flush();
                 System.err.flush();
             }
         } catch (ErrnoException e) {
             if (plan.javaChild || !started) {
-                code = ForkedProcess.EXIT_UNCAUGHT;
+                code = EXIT_UNCAUGHT;
                 reportFailure(task, streams.err, backend, e);
             } else {
                 // an exec child: its errno goes back over the close-on-exec pipe
-                code = ForkedProcess.EXIT_EXEC_FAILED;
+                code = EXIT_EXEC_FAILED;
                 backend.write(plan.handshakeFd, ExecErrors.encode(e.errno()), 4);
             }
         } catch (Throwable t) {
-            code = ForkedProcess.EXIT_UNCAUGHT;
+            code = EXIT_UNCAUGHT;
             reportFailure(task, streams.err, backend, t);
         }
         return code;
+    }
+
+    /**
+     * The line a child writes to its stderr when its task returned an exit code outside 0 to 255, before
+     * it exits with {@link #EXIT_UNCAUGHT} instead. Called once in the parent by
+     * {@link PreWarm}, so that the child runs nothing for the first time.
+     *
+     * @param code what the task returned
+     * @return the line, its separator included
+     */
+    public static String exitCodeOutOfRange(int code) {
+        return new StringBuilder(200).append("jfork: the task returned ").append(code)
+            .append(" as its exit code, but an exit code is 0 to 255 (the kernel keeps its low 8 bits only);")
+            .append(" this child exits with ").append(EXIT_UNCAUGHT).append(" instead")
+            .append(System.lineSeparator()).toString();
     }
 
     /**
@@ -91,7 +116,7 @@ public final class ChildRuntime {
                                    int[] signalsToReset) {
         try {
             prepare(backend, plan, signalsToReset);
-            enterJava(plan, streams);
+            enterJava(backend, plan, streams);
             return true;
         } catch (Throwable t) {
             reportUncaught(streams.err, backend, t);
@@ -99,11 +124,17 @@ public final class ChildRuntime {
         }
     }
 
-    private static void enterJava(ChildPlan plan, ChildStreams streams) {
+    private static void enterJava(ProcessForker backend, ChildPlan plan, ChildStreams streams) {
         // made in the parent, never used there: the child allocates nothing for them
         System.setIn(streams.in);
         System.setOut(streams.out);
         System.setErr(streams.err);
+        if (plan.parentPid > 0) {
+            // a real child (the parent's warm-up has no parent pid, and reseeds nothing of its own: the
+            // steps were warmed up on objects of jfork's by Reseeder.prepareOnce): fresh generators
+            // before the hooks, so that they see them too
+            Reseeder.inChild(backend);
+        }
         HookRegistry.runAfterInChild(plan.afterInChildHooks);
     }
 
@@ -160,6 +191,16 @@ public final class ChildRuntime {
             if (plan.parentPid > 0 && plan.checkInheritedLocks && InheritedLocks.heldAtFork()) {
                 // another thread of the parent held the VM's chunk-pool lock at the fork: the first
                 // arena allocation here would wait for ever. Unstarted, the parent forks again at once
+                backend._exit(InheritedLocks.EXIT_LOCK_HELD);
+            }
+            ShenandoahPacing.offInChild(plan.parentPid > 0);
+            if (plan.startVmThread && plan.parentPid > 0 && VmRevival.forkAgain(VmRevival.startInChild(backend))
+                    && plan.checkInheritedLocks) {
+                // mutexes free (checked just above): the VM thread is started again here, before the start
+                // byte. A Java thread of the parent caught in Java or VM code at the fork would keep every
+                // safepoint from completing, and an operation or safepoint under way at the fork cannot be
+                // finished here: then nothing was started, and the parent forks again at once. After
+                // a few such forks the child goes ahead without its VM thread, as without the option
                 backend._exit(InheritedLocks.EXIT_LOCK_HELD);
             }
         }

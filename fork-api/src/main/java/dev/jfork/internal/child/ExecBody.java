@@ -1,11 +1,9 @@
 package dev.jfork.internal.child;
 
 import dev.jfork.ChildTask;
-import dev.jfork.ForkedProcess;
-import dev.jfork.Forker;
 import dev.jfork.spi.ProcessForker;
 
-/** The Java child path of {@link Forker#exec}: mark every other descriptor close-on-exec, then exec. */
+/** The Java child path of {@code Forker.exec}: mark every other descriptor close-on-exec, then exec. */
 public final class ExecBody implements ChildTask {
     private final ProcessForker backend;
     private final String[] argv;
@@ -25,6 +23,6 @@ public final class ExecBody implements ChildTask {
     public int run() {
         backend.closeOnExecFrom(lowestFdToClose);
         backend.execvp(argv[0], argv);
-        return ForkedProcess.EXIT_EXEC_FAILED;
+        return ChildRuntime.EXIT_EXEC_FAILED;
     }
 }

@@ -1,10 +1,9 @@
 package dev.jfork.internal.child;
 
 import dev.jfork.ChildTask;
-import dev.jfork.Forker;
 import dev.jfork.spi.ProcessForker;
 
-/** The Java child path of {@link Forker#forkPrintingPid}: one {@code write} of prefix, pid, suffix to fd 1. */
+/** The Java child path of {@code Forker.forkPrintingPid}: one {@code write} of prefix, pid, suffix to fd 1. */
 public final class PrintPidBody implements ChildTask {
     private final ProcessForker backend;
     private final byte[] line;

@@ -20,6 +20,16 @@ public final class FdInputStream extends InputStream {
         this.fd = fd;
     }
 
+    /** @return the backend this stream reads with */
+    ProcessForker backend() {
+        return backend;
+    }
+
+    /** @return the descriptor this stream reads */
+    int fd() {
+        return fd;
+    }
+
     @Override
     public int read() throws IOException {
         byte[] one = new byte[1];

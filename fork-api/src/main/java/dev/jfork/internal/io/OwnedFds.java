@@ -58,14 +58,28 @@ public final class OwnedFds {
         if (path.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("a file name cannot contain a NUL character: " + path);
         }
+        // opened outside the lock: open(2) blocks on a FIFO until its other end opens, and on a stalled
+        // mount, and every fork, pipe and close of the JVM takes this lock. A child forked before the
+        // mark does not close the new descriptor, but it is O_CLOEXEC: an exec drops it, and a Java
+        // child only holds a file (not one of jfork's pipes) open a little longer
+        int fd = backend.open(path, flags | OpenFlags.O_CLOEXEC, mode);
         LOCK.lock();
         try {
-            int fd = backend.open(path, flags | OpenFlags.O_CLOEXEC, mode);
             mark(fd);
             return fd;
         } finally {
             LOCK.unlock();
         }
+    }
+
+    /**
+     * Owns a descriptor made elsewhere (a child's pidfd), the caller holding {@link #LOCK}: made under
+     * the same lock hold, no child forked meanwhile can miss it.
+     *
+     * @param fd the descriptor
+     */
+    public static void markUnderLock(int fd) {
+        mark(fd);
     }
 
     /**

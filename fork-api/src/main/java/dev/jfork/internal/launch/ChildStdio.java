@@ -3,6 +3,7 @@ package dev.jfork.internal.launch;
 import dev.jfork.ForkOptions;
 import dev.jfork.internal.child.ChildPlan;
 import dev.jfork.internal.io.OwnedFds;
+import dev.jfork.internal.vm.VmRevival;
 import dev.jfork.spi.OpenFlags;
 import dev.jfork.spi.ProcessForker;
 import java.lang.ProcessBuilder.Redirect;
@@ -43,6 +44,8 @@ final class ChildStdio {
     }
 
     static ChildStdio open(ProcessForker backend, ForkOptions options) {
+        // an unknown -Dfork.childRuntime value is refused here, before anything is opened
+        VmRevival.requested();
         List<int[]> made = new ArrayList<>();
         int[] files = {-1, -1, -1};
         try {
@@ -106,7 +109,9 @@ final class ChildStdio {
         }
         int[] from = dups.stream().mapToInt(d -> d[0]).toArray();
         int[] to = dups.stream().mapToInt(d -> d[1]).toArray();
-        return new ChildPlan(new int[0], from, to, handshake[1], go[0], alarmSeconds, javaChild, keepAlso, parentPid);
+        ChildPlan plan = new ChildPlan(new int[0], from, to, handshake[1], go[0], alarmSeconds, javaChild, keepAlso, parentPid);
+        plan.startVmThread = javaChild && parentPid > 0 && VmRevival.forChild(backend);
+        return plan;
     }
 
     void closeChildEnds() {
@@ -146,8 +151,13 @@ final class ChildStdio {
         }
     }
 
+    /** A child started without Java (spawned, or the pid printer): its pidfd is opened now. */
     LaunchedChild launched(int pid, Duration deadline, boolean alarmArmed, boolean javaChild) {
+        return launched(pid, ChildPidfd.open(backend, pid), deadline, alarmArmed, javaChild);
+    }
+
+    LaunchedChild launched(int pid, int pidfd, Duration deadline, boolean alarmArmed, boolean javaChild) {
         return new LaunchedChild(pid, deadline, alarmArmed, in == null ? -1 : in[1], out == null ? -1 : out[0],
-            err == null ? -1 : err[0], javaChild);
+            err == null ? -1 : err[0], javaChild, pidfd);
     }
 }

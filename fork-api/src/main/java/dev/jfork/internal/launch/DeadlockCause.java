@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * read before it kills the child: the futex address in {@code /proc/<pid>/syscall}, matched against
  * HotSpot's named locks ({@code Terminator_lock}: the child is in {@code System.exit}; {@code
  * VMOperation_lock}: it waits for the VM thread), and the return addresses on the child's stack, matched
- * against a few HotSpot functions ({@code JVM_Halt}, {@code JVM_GC}, G1's allocation slow path,
+ * against a few HotSpot functions ({@code JVM_Halt}, {@code JVM_GC}, G1's allocation slow path, Shenandoah's wait for a collection,
  * {@code Deoptimization::deoptimize_all_marked}, {@code ObjectMonitor::wait}, {@code Unsafe_Park}). Both
  * are found in {@code libjvm.so}'s symbol table; a JVM without one, or a child whose stack is not its own
  * (under user-mode emulation the kernel shows the emulator's), gets what the lock alone tells, or
@@ -30,8 +30,8 @@ final class DeadlockCause {
             + " by ForkHooks.registerAfterInChild): end a forked task by returning from it (for fork, its return"
             + " value is the exit code) or by throwing"),
         SYSTEM_GC("in System.gc(): a collection needs the JVM's GC and VM threads; do not ask for one in a child"),
-        ALLOCATION("allocating: the young generation it had free at the fork is used up and a collection"
-            + " needs the VM thread; allocate less in the child, or give children room (-Dfork.minFreeEdenMb=N,"
+        ALLOCATION("allocating: the young generation (under Shenandoah, the heap) it had free at the fork is"
+            + " used up and a collection needs the VM thread or the collector's, which a child does not have; allocate less in the child, or give children room (-Dfork.minFreeEdenMb=N,"
             + " or a larger -Xmn)"),
         DEOPTIMISATION("loading a class for the first time, which made compiled code invalid, and undoing that"
             + " needs the VM thread; load it in the parent first with Forker.preload(TheClass.class)"),
@@ -68,6 +68,9 @@ final class DeadlockCause {
         Map.entry("_ZN15G1CollectedHeap23attempt_allocation_slowEjmb", Kind.ALLOCATION),
         Map.entry("_ZN15G1CollectedHeap28attempt_allocation_humongousEm", Kind.ALLOCATION),
         Map.entry("_ZN15G1CollectedHeap12mem_allocateEmPb", Kind.ALLOCATION),
+        // Shenandoah's wait for a collection when the heap is used up, JDK 17 and JDK 25
+        Map.entry("_ZN23ShenandoahControlThread20handle_alloc_failureER22ShenandoahAllocRequest", Kind.ALLOCATION),
+        Map.entry("_ZN20ShenandoahController20handle_alloc_failureERK22ShenandoahAllocRequestb", Kind.ALLOCATION),
         Map.entry("_ZN14Deoptimization21deoptimize_all_markedEP7nmethod", Kind.DEOPTIMISATION),
         Map.entry("_ZN14Deoptimization21deoptimize_all_markedEv", Kind.DEOPTIMISATION),
         Map.entry("_ZN8VMThread7executeEP12VM_Operation", Kind.VM_OPERATION),
@@ -139,6 +142,10 @@ final class DeadlockCause {
     static String ofThreads(int pid, List<String[]> threads) {
         Told best = null;
         for (String[] thread : threads) {
+            if (AllThreadsWaiting.idleVmThread(pid, thread[0], thread[1])) {
+                // the child runtime's VM thread, idle: its wait on VMOperation_lock says nothing of the cause
+                continue;
+            }
             Told told = tell(pid, thread[1]);
             if (told != null && (best == null || told.rank() < best.rank())) {
                 best = told;
@@ -223,7 +230,8 @@ final class DeadlockCause {
         if (lock != null) {
             return null;
         }
-        for (Kind k : new Kind[] {Kind.OBJECT_WAIT, Kind.PARK, Kind.MONITOR_ENTRY}) {
+        // last, allocation: Shenandoah waits for its collector on a lock of its own, not the VM thread's
+        for (Kind k : new Kind[] {Kind.OBJECT_WAIT, Kind.PARK, Kind.MONITOR_ENTRY, Kind.ALLOCATION}) {
             if (onStack[k.ordinal()]) {
                 return k;
             }

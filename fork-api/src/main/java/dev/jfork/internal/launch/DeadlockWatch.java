@@ -3,11 +3,8 @@ package dev.jfork.internal.launch;
 import dev.jfork.internal.io.ProcFile;
 import dev.jfork.internal.vm.VmQuiescence;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Recognises a Java child that can never continue, at once rather than at its deadline. A child has
@@ -30,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link AllThreadsWaiting}).
  *
  * <p>One thread polls every live child: 10 ms after it is watched, then every
- * {@value #PERIOD_MILLIS} ms, under the fork lock so it never runs while a fork is made. Two looks in
+ * {@value #PERIOD_MILLIS} ms, under the fork lock so it never runs while a fork is made; only a deadline
+ * that is due is acted on during a fork, and that fork's child is then discarded and forked again. Two looks in
  * a row in that state make it deadlocked. The same looks end children past their deadline (a forked
  * child's, a start handshake's, a pool task's), so that no timer thread wakes up around each fork:
  * a watched thread that runs while another fork is made has that child discarded and forked again. Where {@code /proc/<pid>/syscall} cannot be read (ptrace
@@ -45,7 +44,7 @@ public final class DeadlockWatch {
     static final int EM_X86_64 = 62;
     static final int EM_AARCH64 = 183;
     /** This JVM's own architecture, as it was compiled for. */
-    private static final int JVM_MACHINE = "aarch64".equals(System.getProperty("os.arch")) ? EM_AARCH64 : EM_X86_64;
+    static final int JVM_MACHINE = "aarch64".equals(System.getProperty("os.arch")) ? EM_AARCH64 : EM_X86_64;
     private static final int FUTEX_PRIVATE_FLAG = 128;
     private static final int FUTEX_CMD_MASK = 0x7f;
     private static final int FUTEX_WAIT = 0;
@@ -53,16 +52,10 @@ public final class DeadlockWatch {
     private static final int STRIKES = 2;
 
     private static final Set<Watched> LIVE = ConcurrentHashMap.newKeySet();
+    private static final AtomicInteger RUNS_DESPITE_FORK = new AtomicInteger();
     private static final ScheduledThreadPoolExecutor POLLER = poller();
     private static ScheduledFuture<?> polling;
     private static volatile boolean unreadableReported;
-    /**
-     * The machine whose syscall numbers the kernel uses, found once; 0 until then. It differs from
-     * {@link #JVM_MACHINE} when the JVM runs under user-mode emulation (an arm64 JVM under
-     * {@code qemu-aarch64} on x86_64): the kernel then shows the emulator's syscall numbers and the
-     * emulator's own thread.
-     */
-    private static volatile int kernelMachine;
 
     private DeadlockWatch() {
     }
@@ -85,6 +78,8 @@ public final class DeadlockWatch {
         volatile OnDeadlock onDeadlock;
         final long deadlineAt;
         final Runnable onDeadline;
+        /** The look at its deadline, cancelled when it is unwatched. */
+        volatile ScheduledFuture<?> atDeadline;
         int strikes;
         final String syscallPath;
         final String statusPath;
@@ -122,7 +117,8 @@ public final class DeadlockWatch {
 
     /**
      * Starts watching a child: whether it deadlocked (a Java child), and its deadline. Both callbacks
-     * run once at most, on the poller thread, under the fork lock; either ends the watch.
+     * run once at most, on the poller thread, under the fork lock (a deadline's, when a fork holds it,
+     * without); either ends the watch.
      *
      * @param pid the child, not yet reaped
      * @param onDeadlock called with the milliseconds since the watch began and the cause, when known,
@@ -139,6 +135,10 @@ public final class DeadlockWatch {
                 polling = POLLER.scheduleWithFixedDelay(DeadlockWatch::poll, 10, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
             }
         }
+        if (w.onDeadline != null) {
+            // one look at the deadline itself, not up to a period after it
+            w.atDeadline = POLLER.schedule(DeadlockWatch::poll, deadline.toNanos() + 100_000, TimeUnit.NANOSECONDS);
+        }
         return w;
     }
 
@@ -150,6 +150,10 @@ public final class DeadlockWatch {
     public static void unwatch(Watched w) {
         if (w != null) {
             LIVE.remove(w);
+            ScheduledFuture<?> look = w.atDeadline;
+            if (look != null) {
+                look.cancel(false);
+            }
         }
     }
 
@@ -163,25 +167,66 @@ public final class DeadlockWatch {
             }
             return;
         }
-        // between forks only, the kills too: this thread is not checked after a fork, so it must never
-        // run while one is made (a fork under way: the next look, a period later)
-        ForkLauncher.betweenForks(() -> {
-            List<Runnable> due = new ArrayList<>();
-            look(due);
-            for (Runnable action : due) {
-                action.run();
+        // between forks only: this thread is not checked after a fork, so it should not run while one is
+        // made (a fork under way: the next look, a period later)
+        if (ForkLauncher.betweenForks(() -> lookAndAct(false)) || !deadlineDue()) {
+            return;
+        }
+        // a deadline is due, and a fork (up to 100 ms under load) holds the lock: the kill is not kept
+        // waiting for it. This thread then runs during that fork, which is therefore discarded and made
+        // again, as when one of the VM's threads ran (runsDespiteFork)
+        runDespiteFork(() -> lookAndAct(true));
+    }
+
+    /**
+     * Runs {@code action} now, even while a fork is made: a fork it overlaps is discarded (its child killed
+     * before its go, and forked again), as when one of the VM's threads ran during it.
+     */
+    private static void runDespiteFork(Runnable action) {
+        RUNS_DESPITE_FORK.incrementAndGet();
+        try {
+            action.run();
+        } finally {
+            RUNS_DESPITE_FORK.incrementAndGet();
+        }
+    }
+
+    /** @return a count, odd while the poller acts during a fork: a fork that sees it odd or changed is discarded */
+    static int runsDespiteFork() {
+        return RUNS_DESPITE_FORK.get();
+    }
+
+    private static boolean deadlineDue() {
+        long now = System.nanoTime();
+        for (Watched w : LIVE) {
+            if (w.onDeadline != null && now - w.deadlineAt >= 0) {
+                return true;
             }
-        });
+        }
+        return false;
+    }
+
+    private static void lookAndAct(boolean deadlinesOnly) {
+        // deadlines first: a look at every child's /proc files takes milliseconds under load
+        List<Runnable> due = new ArrayList<>();
+        long now = System.nanoTime();
+        for (Watched w : LIVE) {
+            if (w.onDeadline != null && now - w.deadlineAt >= 0 && LIVE.remove(w)) {
+                due.add(w.onDeadline);
+            }
+        }
+        if (!deadlinesOnly) {
+            look(due);
+        }
+        for (Runnable action : due) {
+            action.run();
+        }
     }
 
     private static void look(List<Runnable> due) {
         long now = System.nanoTime();
         for (Watched w : LIVE) {
-            if (w.onDeadline != null && now - w.deadlineAt >= 0) {
-                if (LIVE.remove(w)) {
-                    due.add(w.onDeadline);
-                }
-            } else if (w.onDeadlock != null && deadlocked(w)) {
+            if (w.onDeadlock != null && deadlocked(w)) {
                 OnDeadlock action = w.onDeadlock;
                 long after = TimeUnit.NANOSECONDS.toMillis(now - w.since);
                 if (LIVE.remove(w)) {
@@ -217,11 +262,10 @@ public final class DeadlockWatch {
                 byte[] wait = Arrays.copyOf(buffer, length);
                 String syscall = new String(wait, StandardCharsets.US_ASCII);
                 String status = new String(buffer, 0, ProcFile.read(w.statusPath, buffer), StandardCharsets.US_ASCII);
-                int machine = kernelMachine(w.pid);
+                int machine = KernelMachine.of(w.pid);
                 int futex = machine == EM_AARCH64 ? FUTEX_AARCH64 : FUTEX_X86_64;
                 boolean single = singleThreaded(status, machine != JVM_MACHINE);
-                w.threadWaits = single || !asleepForever(syscall, futex) ? null
-                    : AllThreadsWaiting.syscalls(w.pid, futex, machine != JVM_MACHINE);
+                w.threadWaits = single ? null : AllThreadsWaiting.ifAllWait(w.pid, syscall, futex, machine != JVM_MACHINE);
                 suspect = single ? asleepForever(syscall, futex)
                     || inFutexWait(syscall, futex) && DeadlockCause.enteringMonitor(w.pid, syscall)
                     : w.threadWaits != null;
@@ -248,73 +292,6 @@ public final class DeadlockWatch {
         }
         w.strikes = 0;
         return false;
-    }
-
-    /**
-     * The machine of the kernel's syscall numbers, read once and kept: the syscall this thread is in
-     * while it reads its own {@code /proc/thread-self/syscall} is that read, numbered 0 on x86_64 and 63
-     * on aarch64. (The child's {@code /proc/<pid>/exe} says nothing here: run through binfmt_misc, an
-     * emulated JVM's exe is the arm64 java, yet its syscalls are the host's.) Then the first child's
-     * {@code exe}; the JVM's own machine when neither can be read.
-     */
-    static int kernelMachine(int pid) {
-        int machine = kernelMachine;
-        if (machine == 0) {
-            machine = machineOfSyscallNumbers();
-            if (machine == 0) {
-                machine = JVM_MACHINE;
-                try (InputStream in = Files.newInputStream(Path.of("/proc", Integer.toString(pid), "exe"))) {
-                    byte[] header = in.readNBytes(20);
-                    if (header.length == 20) {
-                        machine = elfMachine(header);
-                    }
-                } catch (IOException | RuntimeException unreadable) {
-                    // the JVM's own; /proc/<pid>/syscall reports what else cannot be read
-                }
-            }
-            kernelMachine = machine;
-        }
-        return machine;
-    }
-
-    /** @return {@link #EM_X86_64} or {@link #EM_AARCH64} by the number of {@code read}; 0 when not known */
-    static int machineOfSyscallNumbers() {
-        try {
-            byte[] buffer = ProcFile.buffer();
-            int length = ProcFile.read("/proc/thread-self/syscall", buffer);
-            return machineOfReadSyscall(new String(buffer, 0, length, StandardCharsets.US_ASCII));
-        } catch (IOException | RuntimeException unreadable) {
-            return 0;
-        }
-    }
-
-    /**
-     * @param syscall a {@code /proc/.../syscall} line written while its thread was in {@code read}
-     * @return the machine that numbers {@code read} so; 0 for another number
-     */
-    static int machineOfReadSyscall(String syscall) {
-        String number = syscall.strip().split(" ")[0];
-        switch (number) {
-            case "0":
-                return EM_X86_64;
-            case "63":
-                return EM_AARCH64;
-            default:
-                return 0;
-        }
-    }
-
-    /**
-     * {@code e_machine} of an ELF header, little-endian; the JVM's own for anything else.
-     *
-     * @param header the first 20 bytes of a file
-     */
-    static int elfMachine(byte[] header) {
-        if (header.length < 20 || header[0] != 0x7f || header[1] != 'E' || header[2] != 'L' || header[3] != 'F'
-                || header[5] != 1) {
-            return JVM_MACHINE;
-        }
-        return (header[18] & 0xff) | (header[19] & 0xff) << 8;
     }
 
     static boolean singleThreaded(String status) {

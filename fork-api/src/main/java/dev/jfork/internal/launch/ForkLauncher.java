@@ -4,9 +4,6 @@ import dev.jfork.ChildFailureException;
 import dev.jfork.ChildTask;
 import dev.jfork.ErrnoException;
 import dev.jfork.ForkOptions;
-import dev.jfork.ForkedProcess;
-import dev.jfork.Forker;
-import dev.jfork.Signals;
 import dev.jfork.WaitStatus;
 import dev.jfork.internal.child.ChildPlan;
 import dev.jfork.internal.child.ChildRuntime;
@@ -18,39 +15,23 @@ import dev.jfork.spi.NativeChildPaths;
 import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.ProcessForker;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The parent's side of one fork, from the prepared JVM to a child that has started: the hooks'
  * bracket, the fork at an idle moment, the go byte (or a discard when the JVM was busy), the start
- * handshake, and forking again a child that hung before its task.
+ * handshake, and forking again a child that hung before its task ({@link StartAttempts}: how often, after
+ * what wait).
  */
 public final class ForkLauncher {
     /** Serialises forks; a raw child releases it on its way back to the caller, so it wakes nobody. */
-    private static final ForkSafeLock FORK_LOCK = new ForkSafeLock();
+    static final ForkSafeLock FORK_LOCK = new ForkSafeLock();
     /**
-     * The longest wait for an idle instant before a first fork; each fork made again after a child hung
-     * before its start waits twice as long as the one before, up to {@link #LONGEST_QUIET_WAIT}. A wait
-     * that runs out forks anyway, and a thread of the VM that stays busy for long (a compilation that
-     * takes seconds, as under emulation) can hold a lock at each of those forks: 8 children in a row
-     * within 4 s were seen deadlocked before their start on an arm64 JDK 25 under qemu.
+     * Held, inside {@link #FORK_LOCK}, only from the last look for an idle instant to just after the
+     * fork: what jfork's own threads ({@link #whileNoFork}, {@link #betweenForks}) wait for, so that none
+     * of them runs Java while a fork is made, yet the deadline and deadlock poller is not held up by a
+     * fork's wait for the VM to be idle ({@link StartAttempts#quietWait}, which the poller's own run may end).
      */
-    private static final Duration QUIET_WAIT = Duration.ofMillis(200);
-    private static final Duration LONGEST_QUIET_WAIT = Duration.ofMillis(3200);
-    private static final AtomicLong RESTARTS = new AtomicLong();
-    private static final AtomicLong LOCK_HELD_RESTARTS = new AtomicLong();
-    /**
-     * How many times, at most, a child forked while one of the JVM's threads ran is killed before its
-     * go and forked again; after that the next one goes ahead (the wait for an idle instant comes
-     * first each time).
-     */
-    private static final int BUSY_FORK_RETRIES = 4;
-    /**
-     * How many children in a row may find the VM's chunk-pool lock held at their fork and be forked again
-     * at once ({@link InheritedLocks}); the next goes ahead without looking.
-     */
-    private static final int LOCK_HELD_RETRIES = 4;
+    private static final ForkSafeLock FORK_INSTANT = new ForkSafeLock();
     private static final byte[] GO = {'G'};
 
     /** What {@link #start} returns in the child of a raw fork: pid 0. */
@@ -72,7 +53,7 @@ public final class ForkLauncher {
      * @return whether it ran
      */
     static boolean betweenForks(Runnable action) {
-        if (!FORK_LOCK.tryLock()) {
+        if (!FORK_INSTANT.tryLock()) {
             // a fork is being made: the caller looks again later, and wakes nothing meanwhile
             return false;
         }
@@ -80,7 +61,7 @@ public final class ForkLauncher {
             action.run();
             return true;
         } finally {
-            FORK_LOCK.unlock();
+            FORK_INSTANT.unlock();
         }
     }
 
@@ -91,35 +72,31 @@ public final class ForkLauncher {
      * @param action what to run; it must not block for long
      */
     public static void whileNoFork(Runnable action) {
-        FORK_LOCK.lock();
+        FORK_INSTANT.lock();
         try {
             action.run();
         } finally {
-            FORK_LOCK.unlock();
+            FORK_INSTANT.unlock();
         }
     }
 
-    /** @return what {@link dev.jfork.Forker#hugePagesForHeap()} did */
+    /** @return what {@code Forker.hugePagesForHeap()} did */
     public dev.jfork.HugePageReport hugePagesForHeap() {
         return parent.hugePagesForHeap();
+    }
+
+    /**
+     * The first fork's warm-up, on the calling thread, before it hands a fork over to {@link ForkThread}:
+     * it runs the child path in this process, which flushes {@code System.out}, whose lock the caller may hold.
+     */
+    public void warmUpHere() {
+        dev.jfork.internal.vm.HeapCheck.requirePrivateHeap();
+        parent.warmOnce();
     }
 
     /** Everything the parent does before a fork (the first time: the warm-up), without forking. */
     public void prepareParent() {
         parent.prepare();
-    }
-
-    /** @return how many children, in this JVM, were killed and forked again before their task began */
-    public static long restartsBeforeStart() {
-        return RESTARTS.get();
-    }
-
-    /**
-     * @return how many of {@link #restartsBeforeStart()} were children that found the VM's chunk-pool
-     *     lock held at their fork ({@link InheritedLocks})
-     */
-    public static long restartsForHeldLock() {
-        return LOCK_HELD_RESTARTS.get();
     }
 
     /**
@@ -139,7 +116,7 @@ public final class ForkLauncher {
         parent.prepare();
         Duration deadline = options.deadline().orElse(null);
         int alarm = alarmSeconds(deadline);
-        long handshakeMillis = Long.getLong(Forker.HANDSHAKE_PROPERTY, Forker.DEFAULT_HANDSHAKE_MILLIS);
+        long handshakeMillis = StartAttempts.handshakeMillis();
         ChildFailureException lastHang = null;
         int attempt = 1;
         int busyForks = 0;
@@ -148,7 +125,7 @@ public final class ForkLauncher {
         // (the JVM was busy at its fork) happen inside one bracket, so the user sees one fork
         boolean hooksOpen = false;
         try {
-            while (attempt <= Forker.START_ATTEMPTS) {
+            while (attempt <= StartAttempts.START_ATTEMPTS) {
                 if (javaChild && !hooksOpen) {
                     HookRegistry.runBefore();
                     hooksOpen = true;
@@ -168,20 +145,32 @@ public final class ForkLauncher {
                     throw e;
                 }
                 ChildPlan plan = stdio.plan(handshake, go, keepInChild, alarm, javaChild, parent.pid());
-                plan.checkInheritedLocks = heldForks < LOCK_HELD_RETRIES;
+                plan.checkInheritedLocks = heldForks < StartAttempts.LOCK_HELD_RETRIES;
                 int pid;
+                int pidfd = -1;
+                int despite;
                 boolean forkedWhileBusy;
                 // the locks around the fork wake nobody when the child releases them (ForkSafeLock)
                 FORK_LOCK.lock();
+                boolean instant = false;
                 try {
                     try {
+                        // the long wait outside FORK_INSTANT: jfork's poller and reapers may run meanwhile
+                        boolean quiet = VmQuiescence.awaitIdle(StartAttempts.quietWait(attempt));
+                        FORK_INSTANT.lock();
+                        instant = true;
                         // last before the fork, so that no other thread of jfork's has time to wake
-                        VmQuiescence.IdleMoment idle = VmQuiescence.awaitIdleMoment(quietWait(attempt));
+                        VmQuiescence.IdleMoment idle = VmQuiescence.awaitIdleMoment(
+                            quiet ? StartAttempts.LAST_QUIET_WAIT : Duration.ZERO);
                         OwnedFds.LOCK.lock();
                         try {
                             // the child's copy of this set is exactly jfork's descriptors at the fork
                             plan.inherited = OwnedFds.openSetUnderLock();
+                            despite = DeadlockWatch.runsDespiteFork();
                             pid = backend.fork();
+                            if (pid > 0) {
+                                pidfd = ChildPidfd.openUnderLock(backend, pid);
+                            }
                         } finally {
                             OwnedFds.LOCK.unlock();
                         }
@@ -195,9 +184,9 @@ public final class ForkLauncher {
                                     hooksOpen = false;
                                     return IN_CHILD;
                                 }
-                                backend._exit(ForkedProcess.EXIT_UNCAUGHT);
+                                backend._exit(ChildRuntime.EXIT_UNCAUGHT);
                             }
-                            int code = ForkedProcess.EXIT_UNCAUGHT;
+                            int code = ChildRuntime.EXIT_UNCAUGHT;
                             try {
                                 code = ChildRuntime.live(backend, plan, task, parent.childStreams(),
                                     ChildRuntime.RESET_SIGNALS);
@@ -206,7 +195,8 @@ public final class ForkLauncher {
                             }
                         }
                         // first thing after the fork: did one of the JVM's threads run while it was made?
-                        forkedWhileBusy = idle != null && !idle.stayedIdle();
+                        forkedWhileBusy = idle != null && !idle.stayedIdle() || (despite & 1) != 0
+                            || DeadlockWatch.runsDespiteFork() != despite;
                         // each closed once: after that the number may be another thread's
                         OwnedFds.close(backend, handshake[1]);
                         handshake[1] = -1;
@@ -214,10 +204,14 @@ public final class ForkLauncher {
                         go[0] = -1;
                         stdio.closeChildEnds();
                     } finally {
+                        if (instant) {
+                            FORK_INSTANT.unlock();
+                        }
                         FORK_LOCK.unlock();
                     }
                 } catch (RuntimeException | Error e) {
                     stdio.closeAll();
+                    ChildPidfd.close(backend, pidfd);
                     for (int fd : new int[] {handshake[0], handshake[1], go[0], go[1]}) {
                         if (fd >= 0) {
                             OwnedFds.closeQuietly(backend, fd);
@@ -225,11 +219,11 @@ public final class ForkLauncher {
                     }
                     throw e;
                 }
-                if (forkedWhileBusy && busyForks < BUSY_FORK_RETRIES) {
+                if (forkedWhileBusy && busyForks < StartAttempts.BUSY_FORK_RETRIES) {
                     // it may hold a copy of a lock taken in that instant, and waits for its go: it is
                     // killed before anything of the user's ran, and forked again
                     busyForks++;
-                    discardUnstarted(pid, stdio, handshake[0], go[1]);
+                    StartAttempts.discardUnstarted(backend, pid, pidfd, stdio, handshake[0], go[1]);
                     continue;
                 }
                 try {
@@ -238,7 +232,7 @@ public final class ForkLauncher {
                     // EPIPE: the child is gone already; its start byte will not come and it is forked again
                 }
                 // closes both descriptors; the child runs nothing of the user's before its commit byte
-                StartHandshake answer = StartHandshake.await(backend, pid, handshake[0], go[1], handshakeMillis,
+                StartHandshake answer = StartHandshake.await(backend, pid, pidfd, handshake[0], go[1], handshakeMillis,
                     !javaChild);
                 if (answer.started) {
                     // one bracket per call: a child killed before its commit, and forked again, ran
@@ -247,28 +241,26 @@ public final class ForkLauncher {
                         hooksOpen = false;
                         HookRegistry.runAfterInParent();
                     }
-                    LaunchedChild child = stdio.launched(pid, deadline, alarm > 0, javaChild);
+                    LaunchedChild child = stdio.launched(pid, pidfd, deadline, alarm > 0, javaChild);
                     if (answer.execErrno != 0) {
                         stdio.closeParentEnds();
-                        int[] status = new int[1];
-                        backend.waitpid(pid, status, 0);
+                        ChildPidfd.reap(backend, pid, pidfd);
                         throw new ErrnoException("execvp(" + ((ExecBody) task).program() + ")", answer.execErrno);
                     }
                     return child;
                 }
                 stdio.closeParentEnds();
-                int[] status = new int[1];
-                backend.waitpid(pid, status, 0);
-                RESTARTS.incrementAndGet();
+                int[] status = {ChildPidfd.reap(backend, pid, pidfd)}; // ECHILD: an unknown end, no failure
                 WaitStatus ended = WaitStatus.of(status[0]);
                 if (ended.exited() && ended.exitCode() == InheritedLocks.EXIT_LOCK_HELD) {
                     // it found the VM's chunk-pool lock held at its fork and ended unstarted: a fork
                     // an instant later finds it free, as after a busy fork
                     heldForks++;
-                    LOCK_HELD_RESTARTS.incrementAndGet();
+                    StartAttempts.countLockHeldRestart();
                     continue;
                 }
-                pauseBeforeRetry(attempt);
+                StartAttempts.countRestart();
+                StartAttempts.pauseBeforeRetry(attempt);
                 lastHang = new ChildFailureException("jfork: child " + pid + " sent no start byte within "
                     + handshakeMillis + " ms (stuck inside the JVM before the task began) and was killed; "
                     + WaitStatus.of(status[0]), pid, null, null);
@@ -280,7 +272,7 @@ public final class ForkLauncher {
                 HookRegistry.runAfterInParent();
             }
         }
-        throw new ChildFailureException("jfork: " + Forker.START_ATTEMPTS + " children in a row hung inside the JVM"
+        throw new ChildFailureException("jfork: " + StartAttempts.START_ATTEMPTS + " children in a row hung inside the JVM"
             + " before the task began, so it never ran. The last: " + lastHang.getMessage(), lastHang.pid(), null,
             lastHang);
     }
@@ -290,30 +282,11 @@ public final class ForkLauncher {
      *
      * @param natives the backend's native spawn
      * @param args the program and its arguments
-     * @param options deadline, stdio, working directory and environment
+     * @param options stdio, working directory and environment, and the deadline if one was asked for
      * @return the started child
      */
     public LaunchedChild spawn(NativeSpawn natives, String[] args, ForkOptions options) {
-        NestedForkGuard.requireParent(backend, "exec");
-        ProgramLookup.check(args[0], options.directory().map(Object::toString).orElse(null));
-        parent.prepare();
-        ChildStdio stdio = ChildStdio.open(backend, options);
-        try {
-            FORK_LOCK.lock();
-            try {
-                int pid = natives.spawn(args, stdio.childIn, stdio.childOut, stdio.childErr,
-                    options.directory().map(Object::toString).orElse(null),
-                    options.environment().map(env -> env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                        .toArray(String[]::new)).orElse(null));
-                stdio.closeChildEnds();
-                return stdio.launched(pid, options.deadline().orElse(null), false, false);
-            } finally {
-                FORK_LOCK.unlock();
-            }
-        } catch (RuntimeException | Error e) {
-            stdio.closeAll();
-            throw e;
-        }
+        return NativeLaunch.spawn(backend, parent, natives, args, options);
     }
 
     /**
@@ -326,59 +299,7 @@ public final class ForkLauncher {
      * @return the started child
      */
     public LaunchedChild printPid(NativeChildPaths natives, byte[] head, byte[] tail, ForkOptions options) {
-        NestedForkGuard.requireParent(backend, "forkPrintingPid");
-        parent.prepare();
-        Duration deadline = options.deadline().orElse(null);
-        ChildStdio stdio = ChildStdio.open(backend, options);
-        try {
-            FORK_LOCK.lock();
-            try {
-                int fd = stdio.childOut >= 0 ? stdio.childOut : 1;
-                int pid = natives.forkPrintPidAndExit(fd, head, tail, 0, alarmSeconds(deadline));
-                stdio.closeChildEnds();
-                return stdio.launched(pid, deadline, deadline != null, false);
-            } finally {
-                FORK_LOCK.unlock();
-            }
-        } catch (RuntimeException | Error e) {
-            stdio.closeAll();
-            throw e;
-        }
-    }
-
-    /** Kills and reaps a child that has not been given its go, and closes the parent's ends of its pipes. */
-    private void discardUnstarted(int pid, ChildStdio stdio, int handshakeFd, int goFd) {
-        try {
-            backend.kill(pid, Signals.SIGKILL);
-        } finally {
-            OwnedFds.closeQuietly(backend, goFd);
-            OwnedFds.closeQuietly(backend, handshakeFd);
-            stdio.closeParentEnds();
-            int[] status = new int[1];
-            backend.waitpid(pid, status, 0);
-            RESTARTS.incrementAndGet();
-        }
-    }
-
-    /**
-     * @param attempt 1 for a first fork, then one more for each child that hung before its start
-     * @return how long that fork waits, at most, for the VM's threads to be idle
-     */
-    static Duration quietWait(int attempt) {
-        int doublings = Math.min(Math.max(attempt, 1) - 1, 16);
-        Duration wait = QUIET_WAIT.multipliedBy(1L << doublings);
-        return wait.compareTo(LONGEST_QUIET_WAIT) > 0 ? LONGEST_QUIET_WAIT : wait;
-    }
-
-    /** A short, growing, jittered pause, so that the next fork does not land in the same GC storm. */
-    private static void pauseBeforeRetry(int attempt) {
-        long millis = 5L * attempt + ThreadLocalRandom.current().nextLong(10);
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while forking again after a child hung before it started", e);
-        }
+        return NativeLaunch.printPid(backend, parent, natives, head, tail, options);
     }
 
     /**

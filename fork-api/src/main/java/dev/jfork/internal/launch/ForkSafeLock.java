@@ -17,7 +17,11 @@ public final class ForkSafeLock {
     private final AtomicReference<Thread> owner = new AtomicReference<>();
     private int holds;
 
-    /** Takes the lock, waiting as long as it takes. */
+    /**
+     * Takes the lock, waiting as long as it takes. Not interruptible: an interrupted thread waits as
+     * long, sleeping (a park returns at once while the interrupt status is set, so it is cleared for
+     * the wait), and has its interrupt status set again once it holds the lock.
+     */
     public void lock() {
         Thread me = Thread.currentThread();
         if (owner.get() == me) {
@@ -25,11 +29,18 @@ public final class ForkSafeLock {
             return;
         }
         long poll = FIRST_POLL_NANOS;
+        boolean interrupted = false;
         while (!owner.compareAndSet(null, me)) {
+            if (Thread.interrupted()) {
+                interrupted = true;
+            }
             LockSupport.parkNanos(this, poll);
             poll = Math.min(poll * 2, LONGEST_POLL_NANOS);
         }
         holds = 1;
+        if (interrupted) {
+            me.interrupt();
+        }
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.jfork.internal.launch;
 
-import dev.jfork.ProcessForkers;
 import dev.jfork.spi.NativeChildPaths;
 import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.ProcessForker;
@@ -8,7 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The backend as {@link ProcessForkers} hands it out: the same calls, with the arguments a caller
+ * The backend as {@code ProcessForkers} hands it out: the same calls, with the arguments a caller
  * can get dangerously wrong refused before they reach the kernel. A pid of 0 or below means a whole
  * process group or every child to {@code kill} and {@code waitpid}: {@code kill(0, SIGKILL)} would end
  * the caller's own build tool, and {@code waitpid(-1)} would steal the status of a child that jfork's
@@ -108,6 +107,27 @@ public class GuardedProcessForker implements ProcessForker {
     }
 
     @Override
+    public int pidfdOpen(int pid) {
+        requireSinglePid("pidfd_open", pid);
+        return backend.pidfdOpen(pid);
+    }
+
+    @Override
+    public void pidfdSendSignal(int pidfd, int signal) {
+        backend.pidfdSendSignal(pidfd, signal);
+    }
+
+    @Override
+    public boolean signalIgnored(int signal) {
+        return backend.signalIgnored(signal);
+    }
+
+    @Override
+    public int poll(int fd, int events, int timeoutMillis) {
+        return backend.poll(fd, events, timeoutMillis);
+    }
+
+    @Override
     public int[] pipe() {
         return backend.pipe();
     }
@@ -129,7 +149,23 @@ public class GuardedProcessForker implements ProcessForker {
 
     @Override
     public int open(String path, int flags, int mode) {
+        Objects.requireNonNull(path, "open: the path is null");
+        if (path.indexOf('\0') >= 0) {
+            // a C string ends at its first NUL: the kernel would open (or create) the name cut there
+            throw new IllegalArgumentException("open: the path holds a NUL character (\\0), so the file opened"
+                + " would be another one (the name up to the NUL); path: " + path.replace("\0", "\\0"));
+        }
         return backend.open(path, flags, mode);
+    }
+
+    @Override
+    public int startVmThread(long[] mutexes, long[] layout, boolean start) {
+        return dev.jfork.internal.vm.VmRevival.start(backend, mutexes, layout, start);
+    }
+
+    @Override
+    public dev.jfork.spi.ThreadStartCalls threadStartCalls() {
+        return backend.threadStartCalls();
     }
 
     @Override
@@ -169,6 +205,34 @@ public class GuardedProcessForker implements ProcessForker {
             if (argv[i].indexOf('\0') >= 0) {
                 throw new IllegalArgumentException(call + ": argv[" + i + "] holds a NUL character (\\0), which a"
                     + " program's arguments cannot carry (ProcessBuilder refuses it too)");
+            }
+        }
+    }
+
+    /**
+     * Refuses what a native spawn cannot pass as C strings: a program or argument as {@link #checkExec}
+     * does, and a working directory or environment entry that holds NUL.
+     *
+     * @param argv the program and its arguments
+     * @param directory the working directory, or null
+     * @param environment the environment entries, or null
+     * @throws IllegalArgumentException naming the string that holds NUL
+     */
+    static void checkSpawn(String[] argv, String directory, String[] environment) {
+        Objects.requireNonNull(argv, "spawn: argv is null");
+        if (argv.length == 0) {
+            throw new IllegalArgumentException("spawn: argv is empty; argv[0] is the program");
+        }
+        checkExec("spawn", argv[0], argv);
+        if (directory != null && directory.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("spawn: the working directory holds a NUL character (\\0)");
+        }
+        if (environment != null) {
+            for (int i = 0; i < environment.length; i++) {
+                Objects.requireNonNull(environment[i], "spawn: environment[" + i + "] is null");
+                if (environment[i].indexOf('\0') >= 0) {
+                    throw new IllegalArgumentException("spawn: environment[" + i + "] holds a NUL character (\\0)");
+                }
             }
         }
     }

@@ -14,12 +14,14 @@ final class GuardedSpawnProcessForker extends GuardedProcessForker implements Na
 
     @Override
     public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd) {
+        checkSpawn(argv, null, null);
         return natives.spawn(argv, stdinFd, stdoutFd, stderrFd);
     }
 
     @Override
     public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd, String directory,
                      String[] environment) {
+        checkSpawn(argv, directory, environment);
         return natives.spawn(argv, stdinFd, stdoutFd, stderrFd, directory, environment);
     }
 }

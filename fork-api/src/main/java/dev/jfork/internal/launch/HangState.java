@@ -36,7 +36,7 @@ public final class HangState {
         } catch (IOException | RuntimeException unreadable) {
             return null;
         }
-        String what = describe(state, syscall(pid), DeadlockWatch.kernelMachine(pid) == EM_AARCH64);
+        String what = describe(state, syscall(pid), KernelMachine.of(pid) == EM_AARCH64);
         return threads > 1 ? what + " (one of its " + threads + " threads)" : what;
     }
 

@@ -42,11 +42,34 @@ public final class HookRegistry {
         return removed;
     }
 
-    /** Runs the {@code before} hooks, last registered first; the first that throws aborts the fork. */
+    /**
+     * Runs the {@code before} hooks, last registered first. One that throws aborts the fork, but not the
+     * bracket: the other {@code before} hooks still run, then every {@code afterInParent} hook, and then
+     * the first exception is thrown (the later ones added to it as suppressed). The lists do not pair a
+     * {@code before} hook with its {@code afterInParent} hook, so the bracket is closed whole: each
+     * {@code afterInParent} hook runs after its {@code before} hook ran, as on a fork that went ahead,
+     * and a lock one of them took is released.
+     */
     public static void runBefore() {
         Object[] hooks = BEFORE.toArray();
+        Throwable failure = null;
         for (int i = hooks.length - 1; i >= 0; i--) {
-            ((Runnable) hooks[i]).run();
+            try {
+                ((Runnable) hooks[i]).run();
+            } catch (RuntimeException | Error e) {
+                if (failure == null) {
+                    failure = e;
+                } else if (failure != e) {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            runAfterInParent();
+            if (failure instanceof Error) {
+                throw (Error) failure;
+            }
+            throw (RuntimeException) failure;
         }
     }
 

@@ -13,7 +13,13 @@ import java.time.Duration;
  * @param stdoutFd the read end of its stdout pipe, or -1
  * @param stderrFd the read end of its stderr pipe, or -1
  * @param javaChild whether the child runs Java (and so is watched for a deadlock)
+ * @param pidfd the child's pidfd ({@link ChildPidfd}), owned by whoever reaps it, or -1
  */
 public record LaunchedChild(int pid, Duration deadline, boolean alarmArmed, int stdinFd, int stdoutFd, int stderrFd,
-                            boolean javaChild) {
+                            boolean javaChild, int pidfd) {
+    /** A child without a pidfd (the raw child's own answer, {@link ForkLauncher#IN_CHILD}). */
+    LaunchedChild(int pid, Duration deadline, boolean alarmArmed, int stdinFd, int stdoutFd, int stderrFd,
+                  boolean javaChild) {
+        this(pid, deadline, alarmArmed, stdinFd, stdoutFd, stderrFd, javaChild, -1);
+    }
 }

@@ -1,9 +1,9 @@
 package dev.jfork.internal.launch;
 
-import dev.jfork.Forker;
 import dev.jfork.HugePageReport;
 import dev.jfork.internal.child.ChildRuntime;
 import dev.jfork.internal.child.ChildStreams;
+import dev.jfork.internal.child.Reseeder;
 import dev.jfork.internal.vm.ClassPreload;
 import dev.jfork.internal.vm.EdenHeadroom;
 import dev.jfork.internal.vm.HeapCheck;
@@ -11,6 +11,8 @@ import dev.jfork.internal.vm.HeapOnHugePages;
 import dev.jfork.internal.vm.HugePageAdvice;
 import dev.jfork.internal.vm.InheritedLocks;
 import dev.jfork.internal.vm.InterpretedForkSite;
+import dev.jfork.internal.vm.MetaspaceHeadroom;
+import dev.jfork.internal.vm.ShenandoahPacing;
 import dev.jfork.internal.vm.PreWarm;
 import dev.jfork.internal.vm.ThreadCheck;
 import dev.jfork.spi.MemoryAdvice;
@@ -49,14 +51,38 @@ final class ParentPreparation {
 
     void prepare() {
         HeapCheck.requirePrivateHeap();
+        warmOnce();
+        if (!ForkThread.isForkingThread()) {
+            // the forking thread does not flush: its caller did (ForkThread), and may hold the streams' locks
+            System.out.flush();
+            System.err.flush();
+        }
+        SigchldCheck.atFork(backend);
+        InterpretedForkSite.atFork();
+        ThreadCheck.warnOnceIfOtherThreads();
+        hugePagesIfAsked();
+        HugePageAdvice.adviseOnce();
+        // a full collection, when one is needed, before eden's room is made
+        MetaspaceHeadroom.ensure();
+        EdenHeadroom.ensure();
+    }
+
+    /**
+     * The first fork's warm-up, once per process (again in a child that forks in turn). It runs the child
+     * path here, {@code System.out.flush()} included: the thread that asks for a fork runs it before it
+     * hands the fork over ({@link ForkLauncher#warmUpHere}), since it may hold that stream's lock.
+     */
+    void warmOnce() {
         if (childStreams == null || pid != backend.getpid()) {
             synchronized (this) {
                 if (childStreams == null || pid != backend.getpid()) {
                     // again in a child that forks in turn: its pid is its own
-                    InterpretedForkSite.ensure();
                     ClassPreload.jdkClassListOnce();
+                    // before the warm-up, which makes a child's write of the flag on /dev/null
+                    ShenandoahPacing.locateOnce();
                     warmUpOncePerBackend();
                     InheritedLocks.locateOnce();
+                    Reseeder.prepareOnce(backend);
                     DeadlockCause.locateOnce();
                     pid = backend.getpid();
                     childStreams = new ChildStreams(ChildRuntime.childInput(backend),
@@ -64,12 +90,6 @@ final class ParentPreparation {
                 }
             }
         }
-        System.out.flush();
-        System.err.flush();
-        ThreadCheck.warnOnceIfOtherThreads();
-        hugePagesIfAsked();
-        HugePageAdvice.adviseOnce();
-        EdenHeadroom.ensure();
     }
 
     HugePageReport hugePagesForHeap() {
@@ -84,20 +104,20 @@ final class ParentPreparation {
 
     /** {@code -Dfork.hugePages=runtime}: once per JVM, at the first fork; logged, never failing the fork. */
     private void hugePagesIfAsked() {
-        String asked = System.getProperty(Forker.HUGE_PAGES_PROPERTY);
+        String asked = System.getProperty(HugePageAdvice.HUGE_PAGES_PROPERTY);
         if (asked == null || HUGE_PAGES_ASKED.get() || !HUGE_PAGES_ASKED.compareAndSet(false, true)) {
             return;
         }
         System.Logger log = System.getLogger("dev.jfork");
         if (!"runtime".equals(asked)) {
-            log.log(System.Logger.Level.WARNING, "jfork: -D" + Forker.HUGE_PAGES_PROPERTY + "=" + asked
+            log.log(System.Logger.Level.WARNING, "jfork: -D" + HugePageAdvice.HUGE_PAGES_PROPERTY + "=" + asked
                 + " is not known; the only value is 'runtime'");
             return;
         }
         try {
             log.log(System.Logger.Level.INFO, hugePagesForHeap().toString());
         } catch (RuntimeException e) {
-            log.log(System.Logger.Level.WARNING, "jfork: -D" + Forker.HUGE_PAGES_PROPERTY
+            log.log(System.Logger.Level.WARNING, "jfork: -D" + HugePageAdvice.HUGE_PAGES_PROPERTY
                 + "=runtime could not be done: " + e.getMessage());
         }
     }

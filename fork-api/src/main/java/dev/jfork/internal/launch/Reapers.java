@@ -1,6 +1,6 @@
 package dev.jfork.internal.launch;
 
-import dev.jfork.Forker;
+import dev.jfork.internal.vm.ThreadCheck;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +18,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Reapers {
     /** Prefix of the reaper threads' names (at most 15 characters in {@code /proc}). */
-    public static final String THREAD_NAME_PREFIX = Forker.THREAD_NAME_PREFIX + "reaper-";
+    public static final String THREAD_NAME_PREFIX = ThreadCheck.THREAD_NAME_PREFIX + "reaper-";
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final AtomicInteger COUNT = new AtomicInteger();
     /** Jobs not yet taken; guarded by the fork lock. */

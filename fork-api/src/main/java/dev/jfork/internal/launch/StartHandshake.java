@@ -41,13 +41,14 @@ final class StartHandshake {
      *
      * @param backend the backend
      * @param pid the child
+     * @param pidfd its pidfd, or -1: the kill goes through it
      * @param startFd the read end of the child's start pipe
      * @param goFd the write end of the child's go pipe (the commit byte goes there)
      * @param millis how long the child has to send its start byte
      * @param execChild whether the child then execs, with its errno on the start pipe if that fails
      * @return whether it started, and an exec child's errno
      */
-    static StartHandshake await(ProcessForker backend, int pid, int startFd, int goFd, long millis, boolean execChild) {
+    static StartHandshake await(ProcessForker backend, int pid, int pidfd, int startFd, int goFd, long millis, boolean execChild) {
         Object lock = new Object();
         State[] state = {State.WAITING};
         Runnable kill = () -> {
@@ -57,11 +58,8 @@ final class StartHandshake {
                 if (state[0] == State.WAITING) {
                     state[0] = State.KILLED;
                     HangDiagnostics.printNativeStacks(pid, "sent no start byte within " + millis + " ms");
-                    try {
-                        backend.kill(pid, Signals.SIGKILL);
-                    } catch (ErrnoException gone) {
-                        // it died on its own; the parent's read sees end of file
-                    }
+                    // through its pidfd: reaped by someone else meanwhile, its pid may be another's
+                    ChildPidfd.signal(backend, pid, pidfd, Signals.SIGKILL);
                 }
             }
         };

@@ -6,8 +6,6 @@ import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Loads in the parent the classes a child is likely to need, so that the child defines none. A class
@@ -17,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * VMThread::wait_until_executed}; a record returned by {@code call} hung in {@code ObjectStreamClass.<init>}).
  * <ul>
  *   <li>once per JVM, the JDK's own class list ({@code $JAVA_HOME/lib/classlist}, about 1,200 classes
- *       in 30 ms), loaded and initialised, skipping what fails;</li>
+ *       in 30 ms), loaded and initialised, skipping what fails, except that classes whose initialisers
+ *       read the application's configuration are only loaded ({@link #readsConfigurationAtInit});</li>
  *   <li>before each fork, once per class, the nest of the task's class (the class that wrote the
  *       lambda and every class declared beside it, records included) and, for its serialisable
  *       members, their serialisation metadata, and every class their bytecode names
@@ -26,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  */
 public final class ClassPreload {
-    private static final Set<Class<?>> DONE = ConcurrentHashMap.newKeySet();
+    /** The nest hosts done: marked on the classes themselves, so that no class loader is kept reachable. */
+    private static final ClassOnce DONE = new ClassOnce();
     /**
      * JDK classes that ordinary failures create and the class list lacks: the JVM builds them itself
      * (a reflective call that throws wraps it in {@code InvocationTargetException}), and the first one
@@ -48,6 +48,16 @@ public final class ClassPreload {
         "java.util.concurrent.CancellationException", "java.time.DateTimeException",
         "java.time.format.DateTimeParseException", "java.util.IllegalFormatException",
         "java.util.MissingFormatArgumentException", "java.util.UnknownFormatConversionException",
+    };
+    /**
+     * Packages and classes of the class list that are loaded but not initialised: their static initialisers
+     * read the application's configuration ({@code LogManager} picks {@code java.util.logging.manager} and
+     * its config file; {@code InetAddressCachePolicy} the address cache's security properties), which the
+     * application may set after its Forker was warmed up. A child that uses one first initialises it
+     * itself.
+     */
+    private static final String[] CONFIGURED_AT_INIT = {
+        "java.util.logging.", "sun.util.logging.", "jdk.internal.logger.", "java.net.Inet", "sun.net.",
     };
     private static volatile boolean jdkListLoaded;
 
@@ -81,12 +91,25 @@ public final class ClassPreload {
                 int space = line.indexOf(' ');
                 String name = (space < 0 ? line : line.substring(0, space)).replace('/', '.');
                 try {
-                    Class.forName(name, true, null);
+                    Class.forName(name, !readsConfigurationAtInit(name), null);
                 } catch (Throwable notLoadable) {
                     // not in this JDK's boot layer, or its initialiser failed: the child would fail alike
                 }
             }
         }
+    }
+
+    /**
+     * @param name a JDK class's binary name
+     * @return whether its static initialiser reads configuration the application may set later
+     */
+    static boolean readsConfigurationAtInit(String name) {
+        for (String prefix : CONFIGURED_AT_INIT) {
+            if (name.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -96,7 +119,7 @@ public final class ClassPreload {
      */
     public static void nestOf(Object task) {
         Class<?> host = task.getClass().getNestHost();
-        if (!DONE.add(host)) {
+        if (!DONE.first(host)) {
             return;
         }
         try {
@@ -122,7 +145,7 @@ public final class ClassPreload {
             // a hidden class is loaded already
         }
         Class<?> host = type.getNestHost();
-        if (DONE.add(host)) {
+        if (DONE.first(host)) {
             Class<?>[] members = host.getNestMembers();
             for (Class<?> member : members) {
                 describe(member);

@@ -1,18 +1,17 @@
 package dev.jfork.internal.vm;
 
-import dev.jfork.Forker;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Prints the native stacks of a hung child with {@code gdb}, to find the lock it waits on, and has
  * HotSpot print the child's Java stack ({@code ps()}) on the child's own stderr. With
- * {@value dev.jfork.Forker#GDB_ON_HANG_PROPERTY}{@code =true}, jfork does this before its watchdog or its start
+ * {@value #GDB_ON_HANG_PROPERTY}{@code =true}, jfork does this before its watchdog or its start
  * handshake kills a child.
  */
 public final class HangDiagnostics {
-    
-    private static final String GDB_ON_HANG_PROPERTY = Forker.GDB_ON_HANG_PROPERTY;
+    /** System property: {@code true} prints a hung child's stacks before it is killed ({@code Forker.GDB_ON_HANG_PROPERTY}). */
+    public static final String GDB_ON_HANG_PROPERTY = "fork.gdbOnHang";
 
     private HangDiagnostics() {
     }
@@ -20,7 +19,7 @@ public final class HangDiagnostics {
     /**
      * Runs {@code gdb -batch -p pid -ex "thread apply all bt"} and copies its output to stderr; gdb then
      * calls HotSpot's {@code ps()} in the child, whose Java stack goes to the child's fd 2.
-     * Does nothing unless {@value dev.jfork.Forker#GDB_ON_HANG_PROPERTY} is {@code true}; reports when gdb is missing.
+     * Does nothing unless {@value #GDB_ON_HANG_PROPERTY} is {@code true}; reports when gdb is missing.
      *
      * @param pid the hung process
      * @param why what it failed to do, e.g. "outlived its deadline of 10 s"

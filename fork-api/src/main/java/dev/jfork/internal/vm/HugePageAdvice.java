@@ -13,6 +13,11 @@ import java.util.List;
  * (measured: 59 ms at 2 GB pre-touched with 4 KB pages, 2.7 ms with transparent huge pages).
  */
 public final class HugePageAdvice {
+    /**
+     * System property: {@code runtime} puts the heap on huge pages at the first fork
+     * ({@code Forker.HUGE_PAGES_PROPERTY}).
+     */
+    public static final String HUGE_PAGES_PROPERTY = "fork.hugePages";
     /** Above this much committed heap, the advice is given. */
     public static final long LARGE_HEAP_BYTES = 1L << 30;
     private static final Path THP_MODE = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
@@ -48,6 +53,6 @@ public final class HugePageAdvice {
             + " copies its page tables, so each fork costs tens of milliseconds. With -XX:+UseTransparentHugePages"
             + " it is measured 10-33x cheaper (59 ms -> 2.7 ms at 2 GB). System THP mode: " + mode
             + " (the JVM flag works with 'madvise' or 'always'). Without a restart: Forker.hugePagesForHeap(), or"
-            + " -D" + dev.jfork.Forker.HUGE_PAGES_PROPERTY + "=runtime to do it at the first fork.");
+            + " -D" + HUGE_PAGES_PROPERTY + "=runtime to do it at the first fork.");
     }
 }

@@ -19,7 +19,8 @@ import javax.management.ObjectName;
  * <p>It adds a HotSpot compiler directive through the {@code DiagnosticCommand} MBean (what
  * {@code jcmd Compiler.directives_add} does) that excludes {@code ForkLauncher.start}, and the one call a
  * child makes with an outcome the parent never saw ({@link #CHILD_ONLY_SUCCESS}), from C1 and C2. On a
- * JVM without that command it does nothing.
+ * JVM without that command it does nothing. It is added at the {@link #FORKS_BEFORE_DIRECTIVE}th fork, not
+ * the first.
  */
 public final class InterpretedForkSite {
     /**
@@ -33,9 +34,25 @@ public final class InterpretedForkSite {
     public static final String DIRECTIVE =
         "[{ match: \"dev/jfork/internal/launch/ForkLauncher.start\", c1: { Exclude: true }, c2: { Exclude: true } },"
         + " { match: \"" + CHILD_ONLY_SUCCESS + "\", c1: { Exclude: true }, c2: { Exclude: true } }]";
+    /**
+     * The forks before the directive is added. C2 compiles a method after thousands of calls (HotSpot's
+     * {@code Tier4InvocationThreshold} is 5,000; the trap above came after about 6,600 forks), so the 100th
+     * fork is early enough. Not at the first: the directive goes through the platform MBean server, whose
+     * logging MXBean initialises {@code java.util.logging.LogManager}, which then ignores an application's
+     * {@code java.util.logging.manager} set after its Forker was warmed up (repro PreloadFreezesJdkConfig).
+     */
+    public static final int FORKS_BEFORE_DIRECTIVE = 100;
+    private static final java.util.concurrent.atomic.AtomicInteger FORKS = new java.util.concurrent.atomic.AtomicInteger();
     private static volatile Boolean installed;
 
     private InterpretedForkSite() {
+    }
+
+    /** At each fork, before it: adds the directive at the {@link #FORKS_BEFORE_DIRECTIVE}th. */
+    public static void atFork() {
+        if (installed == null && FORKS.incrementAndGet() >= FORKS_BEFORE_DIRECTIVE) {
+            ensure();
+        }
     }
 
     /**

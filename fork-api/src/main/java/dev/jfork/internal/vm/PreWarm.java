@@ -7,6 +7,7 @@ import dev.jfork.WaitStatus;
 import dev.jfork.internal.call.CallProtocol;
 import dev.jfork.internal.call.Frames;
 import dev.jfork.internal.call.PreparedValue;
+import dev.jfork.internal.call.TaskLoaders;
 import dev.jfork.internal.child.CallBody;
 import dev.jfork.internal.child.ChildPlan;
 import dev.jfork.internal.child.ChildPrintStream;
@@ -70,6 +71,8 @@ public final class PreWarm {
                 throw new IllegalStateException("jfork's warm-up of the child's path ended with exit code " + code);
             }
             warmRawEntry(backend, same);
+            // a task's exit code out of range: the line the child writes then
+            ChildRuntime.exitCodeOutOfRange(256);
             try {
                 // the parent-death signal, with a signal that does not exist: EINVAL, nothing changed
                 backend.setParentDeathSignal(-1);
@@ -100,6 +103,8 @@ public final class PreWarm {
             CallProtocol.deserialize(value);
             CallProtocol.deserialize(number);
             CallProtocol.deserialize(serialised);
+            // as a pool child reads its arguments: with its function's class loaders
+            CallProtocol.deserialize(serialised, TaskLoaders.JFORK);
             CallProtocol.decodeThrown(thrown);
             CallProtocol.text(value);
             // the child bodies themselves, on harmless arguments: exec of a missing path, marking no

@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Loads in the parent every class that a task's bytecode names, so that the child defines none of them.
@@ -33,9 +32,10 @@ public final class ReferencedClasses {
     static final int MAX_WALKED = 64;
     /** Class files read beyond the task's nest at most: helpers from the task's own jar or directory. */
     static final int MAX_BEYOND_NEST = 16;
-    private static final Set<String> WALKED = ConcurrentHashMap.newKeySet();
-    private static final Set<String> LOADED = ConcurrentHashMap.newKeySet();
-    private static final Set<String> IMPLEMENTED = ConcurrentHashMap.newKeySet();
+    /** Marks on the classes themselves: no class loader is kept reachable, and no two classes share one. */
+    private static final ClassOnce WALKED = new ClassOnce();
+    private static final ClassOnce LOADED = new ClassOnce();
+    private static final ClassOnce IMPLEMENTED = new ClassOnce();
 
     /**
      * The class names a class file mentions.
@@ -66,7 +66,7 @@ public final class ReferencedClasses {
         int limit = Math.min(classes.length + MAX_BEYOND_NEST, MAX_WALKED);
         while (!queue.isEmpty() && walked < limit) {
             Class<?> type = queue.poll();
-            if (!WALKED.add(key(type))) {
+            if (!WALKED.first(type)) {
                 continue;
             }
             walked++;
@@ -94,7 +94,7 @@ public final class ReferencedClasses {
      */
     private static void implementOnce(Class<?> type) {
         if (type == null || !type.isInterface() || type.isHidden() || type.isSealed() || type.isAnnotation()
-            || !IMPLEMENTED.add(key(type))) {
+            || !IMPLEMENTED.first(type)) {
             return;
         }
         try {
@@ -112,11 +112,10 @@ public final class ReferencedClasses {
         return source == null ? null : source.getLocation();
     }
 
-    private static String key(Class<?> type) {
-        return type.getName() + '@' + System.identityHashCode(type.getClassLoader());
-    }
-
-    /** Loads {@code name} as {@code loader} sees it: a JDK class initialised, another linked; null if it fails. */
+    /**
+     * Loads {@code name} as {@code loader} sees it: a JDK class initialised (unless it reads configuration
+     * there: {@link ClassPreload#readsConfigurationAtInit}), another linked; null if it fails.
+     */
     private static Class<?> load(String name, ClassLoader loader) {
         if (name.startsWith("[")) {
             return null;
@@ -124,12 +123,13 @@ public final class ReferencedClasses {
         String binary = name.replace('/', '.');
         try {
             Class<?> type = Class.forName(binary, false, loader);
-            if (!LOADED.add(key(type))) {
+            if (!LOADED.first(type)) {
                 return type;
             }
-            if (isJdk(type)) {
+            if (isJdk(type) && !ClassPreload.readsConfigurationAtInit(binary)) {
                 Class.forName(binary, true, loader);
             } else {
+                // a user's class, or a JDK class whose initialiser reads the application's configuration:
                 // HotSpot links a class before it lists its constructors; its initialiser stays unrun
                 type.getDeclaredConstructors();
             }

@@ -119,6 +119,15 @@ final class VmMutexes {
         return new VmMutexes(0, new int[0], new byte[0], "VM mutexes not checked: " + why);
     }
 
+    /** @return the mutexes' addresses, none when nothing is looked at ({@link VmRevival} renews them) */
+    long[] addresses() {
+        long[] at = new long[ownerOffsets.length];
+        for (int i = 0; i < at.length; i++) {
+            at[i] = spanStart + ownerOffsets[i];
+        }
+        return at;
+    }
+
     /** @return what is looked at, or why nothing is */
     String describe() {
         return description;

@@ -1,6 +1,5 @@
 package dev.jfork.internal.vm;
 
-import dev.jfork.Forker;
 import dev.jfork.internal.io.ProcFile;
 import dev.jfork.internal.launch.Reapers;
 import dev.jfork.spi.ProcessForker;
@@ -29,7 +28,7 @@ import java.util.List;
  * calling thread aside), is running or runnable ({@code /proc/self/task/<tid>/stat}), and notes how
  * long each has run so far ({@code schedstat}). Right after the fork, {@link IdleMoment#stayedIdle()}
  * reads those times again: a thread that ran in between may have taken a lock that the child now
- * holds a copy of forever, so {@link Forker} kills that child before it is let start, and forks
+ * holds a copy of forever, so jfork ({@code ForkLauncher}) kills that child before it is let start, and forks
  * again. Code that calls the raw {@link dev.jfork.spi.ProcessForker#fork()} can do the same. Elsewhere
  * than on Linux it does nothing. Application threads can still hold such locks: jfork cannot see that.
  */
@@ -173,7 +172,7 @@ public final class VmQuiescence {
             scannedAt = now;
             scannedThreadCount = threads;
         }
-        if (!Thread.currentThread().getName().startsWith(Forker.THREAD_NAME_PREFIX)) {
+        if (!Thread.currentThread().getName().startsWith(ThreadCheck.THREAD_NAME_PREFIX)) {
             return tasks;
         }
         Path self = selfStat();
@@ -228,7 +227,7 @@ public final class VmQuiescence {
      */
     private static final String[] VM_THREADS = {
         "C1 CompilerThre", "C2 CompilerThre", "Sweeper thread", "Service Thread", "VM Thread", "GC Thread",
-        "G1 Main Marker", "G1 Conc", "G1 Refine", Forker.THREAD_NAME_PREFIX,
+        "G1 Main Marker", "G1 Conc", "G1 Refine", ThreadCheck.THREAD_NAME_PREFIX,
     };
 
     /**
@@ -276,11 +275,13 @@ public final class VmQuiescence {
     }
 
     /**
-     * Prefix of a pool's filler threads. They fork as a user's thread calling {@code call} does, and run
-     * the same code, so they are watched no more than such a thread: not at all. (Watched, they made
-     * nearly every fork of a pool's submitters discarded: 459 in 200 submissions from 4 threads.)
+     * Prefix of a pool's filler threads. They ask jfork's forking thread for their forks and wait, as a
+     * user's thread calling {@code call} does, so they are watched no more than such a thread: not at all.
+     * (Watched, they made nearly every fork of a pool's submitters discarded: 459 in 200 submissions from
+     * 4 threads.) The forking thread itself ({@code ForkThread}) is watched like jfork's other threads by
+     * a fork made elsewhere ({@code forkRaw}), and leaves itself out of its own forks' looks.
      */
-    public static final String POOL_THREAD_PREFIX = Forker.THREAD_NAME_PREFIX + "pool-";
+    public static final String POOL_THREAD_PREFIX = ThreadCheck.THREAD_NAME_PREFIX + "pool-";
 
     private static boolean isVmThread(String comm) {
         if (comm.startsWith(POOL_THREAD_PREFIX)) {

@@ -42,6 +42,9 @@ class DeadlockCauseTest {
         assertThat(DeadlockCause.decide("VMOperation_lock", onStack())).isEqualTo(Kind.VM_OPERATION);
         assertThat(DeadlockCause.decide(null, onStack(Kind.OBJECT_WAIT, Kind.ALLOCATION))).isEqualTo(Kind.OBJECT_WAIT);
         assertThat(DeadlockCause.decide(null, onStack(Kind.PARK))).isEqualTo(Kind.PARK);
+        // Shenandoah waits for its collector on a lock of its own: allocation, unless a wait says more
+        assertThat(DeadlockCause.decide(null, onStack(Kind.ALLOCATION))).isEqualTo(Kind.ALLOCATION);
+        assertThat(DeadlockCause.decide(null, onStack(Kind.PARK, Kind.ALLOCATION))).isEqualTo(Kind.PARK);
         assertThat(DeadlockCause.decide("Heap_lock", onStack(Kind.OBJECT_WAIT))).isNull();
         assertThat(DeadlockCause.decide(null, onStack())).isNull();
         assertThat(DeadlockCause.heldAtFork("Heap_lock")).contains("Heap_lock").contains("held at the fork");

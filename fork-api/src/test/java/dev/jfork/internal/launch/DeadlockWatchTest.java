@@ -21,20 +21,20 @@ class DeadlockWatchTest {
 
     @Test
     void theElfMachineChoosesTheSyscallTable() {
-        assertThat(DeadlockWatch.elfMachine(elf(62))).isEqualTo(DeadlockWatch.EM_X86_64);
-        assertThat(DeadlockWatch.elfMachine(elf(183))).isEqualTo(DeadlockWatch.EM_AARCH64);
-        assertThat(DeadlockWatch.elfMachine(new byte[20])).isIn(DeadlockWatch.EM_X86_64, DeadlockWatch.EM_AARCH64);
+        assertThat(KernelMachine.elfMachine(elf(62))).isEqualTo(DeadlockWatch.EM_X86_64);
+        assertThat(KernelMachine.elfMachine(elf(183))).isEqualTo(DeadlockWatch.EM_AARCH64);
+        assertThat(KernelMachine.elfMachine(new byte[20])).isIn(DeadlockWatch.EM_X86_64, DeadlockWatch.EM_AARCH64);
     }
 
     @Test
     void theKernelsSyscallNumbersAreToldByTheReadThatReadsThem() {
         // as /proc/thread-self/syscall shows the read that reads it, on each kernel
-        assertThat(DeadlockWatch.machineOfReadSyscall("0 0x3 0x7feaefb46000 0x20000 0x0 0x0 0x0 0x7ffd 0x7f31")).isEqualTo(DeadlockWatch.EM_X86_64);
-        assertThat(DeadlockWatch.machineOfReadSyscall("63 0x3 0xffff9c0e8074 0x1000 0x0 0x0 0x0 0xffffc4c0 0xffff9c4a")).isEqualTo(DeadlockWatch.EM_AARCH64);
-        assertThat(DeadlockWatch.machineOfReadSyscall("running")).isZero();
+        assertThat(KernelMachine.machineOfReadSyscall("0 0x3 0x7feaefb46000 0x20000 0x0 0x0 0x0 0x7ffd 0x7f31")).isEqualTo(DeadlockWatch.EM_X86_64);
+        assertThat(KernelMachine.machineOfReadSyscall("63 0x3 0xffff9c0e8074 0x1000 0x0 0x0 0x0 0xffffc4c0 0xffff9c4a")).isEqualTo(DeadlockWatch.EM_AARCH64);
+        assertThat(KernelMachine.machineOfReadSyscall("running")).isZero();
         // this JVM runs natively in the build: the kernel numbers syscalls as the JVM does
         int jvm = "aarch64".equals(System.getProperty("os.arch")) ? DeadlockWatch.EM_AARCH64 : DeadlockWatch.EM_X86_64;
-        assertThat(DeadlockWatch.machineOfSyscallNumbers()).isEqualTo(jvm);
+        assertThat(KernelMachine.machineOfSyscallNumbers()).isEqualTo(jvm);
     }
 
     @Test

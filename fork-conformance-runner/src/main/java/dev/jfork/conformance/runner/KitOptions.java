@@ -13,14 +13,19 @@ import java.util.Optional;
  * @param reports {@code --reports DIR}: where to write JUnit XML reports, if anywhere
  * @param tests {@code --tests NAME,...}: run only the tests with these method names or in the sections
  *     (nested classes) with these names; empty for the whole kit
+ * @param list {@code --list}: print each test's and section's {@code --tests} name and display name
+ *     (of those {@code --tests} selects) and end, running nothing
+ * @param showStderr {@code --show-stderr}: show what the run writes to stderr as it comes, for passing
+ *     tests too, instead of only a failing test's share, in its entry of the summary
  * @param help {@code --help}: print the usage and end
  */
 record KitOptions(Optional<String> backend, boolean listBackends, Optional<Path> reports, List<String> tests,
-                  boolean help) {
+                  boolean list, boolean showStderr, boolean help) {
 
     static final String USAGE = String.join("\n",
-        "Usage: java [-Dfork.backend=jnr|jna|jni] -jar fork-conformance.jar [--backend NAME] [--reports DIR]",
-        "                                                          [--tests NAME,...]",
+        "Usage: java [-Dfork.backend=jni|jnr|jna|ffm] -jar fork-conformance.jar [--backend NAME] [--reports DIR]",
+        "                                                          [--tests NAME,...] [--show-stderr]",
+        "       java -jar fork-conformance.jar --list [--tests NAME,...]",
         "       java -jar fork-conformance.jar --list-backends",
         "",
         "Runs jfork's whole conformance kit against one backend on this machine, printing each section's",
@@ -28,12 +33,19 @@ record KitOptions(Optional<String> backend, boolean listBackends, Optional<Path>
         "test cannot run here). Exit code 0 when nothing failed, 1 when something did, 2 for a bad command",
         "line or a backend that is unknown or unavailable.",
         "",
-        "  --backend NAME    run the kit against backend NAME (jnr, jna or jni); overrides -Dfork.backend;",
-        "                    without either, the first available of jni, jnr and jna",
+        "  --backend NAME    run the kit against backend NAME (jni, jnr, jna or ffm); overrides -Dfork.backend;",
+        "                    without either, the first available of jni, jnr, jna and ffm",
         "  --reports DIR     also write JUnit XML reports (the format CI systems read) into DIR",
         "  --tests NAME,...  run only the tests whose Java method is named NAME (plainValuesCrossExactly),",
         "                    or every test of the nested class named NAME (WarmPool), as the kit's source",
-        "                    and the XML reports name them; when nothing matches, nothing runs (exit code 1)",
+        "                    and the XML reports name them (--list prints them all, and each FAIL line and",
+        "                    the summary's last lines name what failed so); when nothing matches, nothing",
+        "                    runs (exit code 1)",
+        "  --list            print each section's and test's --tests name and display name, indented by",
+        "                    section, and end without running anything; with --tests, only those selected",
+        "  --show-stderr     show what the kit's JVM and its children write to stderr as it comes; without",
+        "                    it, stderr is kept aside and only a failing test's share is printed, after its",
+        "                    stack trace in the summary (some tests' children print stack traces on purpose)",
         "  --list-backends   list every backend found, with its availability, and end",
         "  --help            print this and end",
         "",
@@ -55,6 +67,8 @@ record KitOptions(Optional<String> backend, boolean listBackends, Optional<Path>
         boolean list = false;
         Path reports = null;
         List<String> tests = List.of();
+        boolean listTests = false;
+        boolean showStderr = false;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -71,7 +85,7 @@ record KitOptions(Optional<String> backend, boolean listBackends, Optional<Path>
                     }
                     backend = inline != null ? inline : value(args, ++i, "--backend");
                     if (backend.isBlank()) {
-                        throw new UsageException("--backend needs a name: jnr, jna or jni");
+                        throw new UsageException("--backend needs a name: jni, jnr, jna or ffm");
                     }
                     break;
                 case "--reports":
@@ -98,6 +112,14 @@ record KitOptions(Optional<String> backend, boolean listBackends, Optional<Path>
                     noValue(arg, inline);
                     list = true;
                     break;
+                case "--list":
+                    noValue(arg, inline);
+                    listTests = true;
+                    break;
+                case "--show-stderr":
+                    noValue(arg, inline);
+                    showStderr = true;
+                    break;
                 case "--help":
                 case "-h":
                     noValue(arg, inline);
@@ -107,7 +129,8 @@ record KitOptions(Optional<String> backend, boolean listBackends, Optional<Path>
                     throw new UsageException("unknown argument '" + args[i] + "'");
             }
         }
-        return new KitOptions(Optional.ofNullable(backend), list, Optional.ofNullable(reports), tests, help);
+        return new KitOptions(Optional.ofNullable(backend), list, Optional.ofNullable(reports), tests, listTests,
+            showStderr, help);
     }
 
     private static String value(String[] args, int index, String option) throws UsageException {

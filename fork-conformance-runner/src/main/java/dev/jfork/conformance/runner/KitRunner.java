@@ -22,6 +22,8 @@ import org.junit.platform.launcher.PostDiscoveryFilter;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
@@ -79,6 +81,14 @@ public final class KitRunner {
             out.flush();
             return EXIT_OK;
         }
+        if (options.list()) {
+            Launcher launcher = LauncherFactory.create();
+            TestPlan plan = launcher.discover(request(options));
+            int tests = listTests(plan, out);
+            out.println(tests + " tests (a parameterized test once, though each of its invocations runs and counts)");
+            out.flush();
+            return tests > 0 ? EXIT_OK : EXIT_FAILED;
+        }
         if (options.listBackends()) {
             for (BackendInfo info : ProcessForkers.list()) {
                 out.println(info.describe());
@@ -101,13 +111,15 @@ public final class KitRunner {
         System.setProperty(ProcessForkers.BACKEND_PROPERTY, selected.name());
 
         List<TestExecutionListener> listeners = new ArrayList<>();
-        ProgressPrinter printer = new ProgressPrinter(out);
+        Optional<StderrCapture> stderr = options.showStderr() ? Optional.empty() : StderrCapture.redirect(selected);
+        ProgressPrinter printer = new ProgressPrinter(out, stderr.orElse(null));
         listeners.add(printer);
         if (options.reports().isPresent()) {
             Path dir = options.reports().get();
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
+                stderr.ifPresent(StderrCapture::close);
                 err.println("fork-conformance: cannot create the reports directory " + dir + ": " + e);
                 err.flush();
                 return EXIT_USAGE;
@@ -125,14 +137,12 @@ public final class KitRunner {
         }
         out.flush();
 
-        LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request()
-            .selectors(DiscoverySelectors.selectClass(SelectedBackendKit.class));
-        if (!options.tests().isEmpty()) {
-            builder.filters(onlyNamed(options.tests()));
-        }
-        LauncherDiscoveryRequest request = builder.build();
         Launcher launcher = LauncherFactory.create();
-        launcher.execute(request, listeners.toArray(new TestExecutionListener[0]));
+        try {
+            launcher.execute(request(options), listeners.toArray(new TestExecutionListener[0]));
+        } finally {
+            stderr.ifPresent(StderrCapture::close);
+        }
 
         printer.printSummary();
         if (printer.failed() > 0) {
@@ -145,6 +155,47 @@ public final class KitRunner {
             return EXIT_FAILED;
         }
         return EXIT_OK;
+    }
+
+    /** The whole kit, or what {@code --tests} names of it. */
+    private static LauncherDiscoveryRequest request(KitOptions options) {
+        LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request()
+            .selectors(DiscoverySelectors.selectClass(SelectedBackendKit.class));
+        if (!options.tests().isEmpty()) {
+            builder.filters(onlyNamed(options.tests()));
+        }
+        return builder.build();
+    }
+
+    /**
+     * Prints {@code --list}: each section (nested class) and test method of the plan, indented by
+     * section, as {@code NAME: display name}, where NAME is what {@code --tests} takes.
+     *
+     * @return the number of test methods printed (a parameterized test once)
+     */
+    static int listTests(TestPlan plan, PrintStream out) {
+        int[] tests = {0};
+        for (TestIdentifier root : plan.getRoots()) {
+            for (TestIdentifier kit : plan.getChildren(root)) {
+                listChildren(plan, kit, 0, out, tests);
+            }
+        }
+        return tests[0];
+    }
+
+    private static void listChildren(TestPlan plan, TestIdentifier parent, int depth, PrintStream out, int[] tests) {
+        for (TestIdentifier child : plan.getChildren(parent)) {
+            Optional<String> name = ProgressPrinter.selectorName(child);
+            if (name.isEmpty()) {
+                continue;
+            }
+            out.println("  ".repeat(depth) + name.get() + ": " + child.getDisplayName());
+            if (child.getSource().filter(MethodSource.class::isInstance).isPresent()) {
+                tests[0]++;
+            } else {
+                listChildren(plan, child, depth + 1, out, tests);
+            }
+        }
     }
 
     /**

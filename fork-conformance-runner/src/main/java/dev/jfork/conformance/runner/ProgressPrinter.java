@@ -21,7 +21,9 @@ import org.junit.platform.launcher.TestPlan;
 
 /**
  * Prints the kit's run as it goes: a heading for each section (a nested class of the kit), a line for
- * each test as it ends, then a summary with every failure's stack trace and every skip's reason,
+ * each test as it ends (a failing one's with the name {@code --tests} takes for it), then a summary
+ * with every failure's stack trace (and what it wrote to stderr, when stderr is kept in a
+ * {@link StderrCapture}: a passing test's is never shown) and every skip's reason,
  * the {@code --tests} that would run only what failed, and last the line {@code N passed, M failed}
  * ({@code , K skipped} after it when some test could not run here).
  *
@@ -31,7 +33,11 @@ import org.junit.platform.launcher.TestPlan;
  */
 final class ProgressPrinter implements TestExecutionListener {
     private final PrintStream out;
+    /** Where the run's stderr goes, if it is kept out of the way; null when it is shown as it comes. */
+    private final StderrCapture stderr;
     private final Map<String, Long> started = new ConcurrentHashMap<>();
+    /** Where stderr was when each test or section started ({@link StderrCapture#mark()}). */
+    private final Map<String, Long> stderrMarks = new ConcurrentHashMap<>();
     private final Set<String> counted = new HashSet<>();
     private final List<String> failures = new ArrayList<>();
     private final List<String> skips = new ArrayList<>();
@@ -46,7 +52,17 @@ final class ProgressPrinter implements TestExecutionListener {
      * @param out where to print; the stream the run started with, since some tests replace {@code System.out}
      */
     ProgressPrinter(PrintStream out) {
+        this(out, null);
+    }
+
+    /**
+     * @param out where to print; the stream the run started with, since some tests replace {@code System.out}
+     * @param stderr the run's stderr, kept in a file: a failing test's share of it is printed with its
+     *     stack trace, a passing test's is not; null when stderr is shown as it comes
+     */
+    ProgressPrinter(PrintStream out, StderrCapture stderr) {
         this.out = out;
+        this.stderr = stderr;
     }
 
     int passed() {
@@ -69,6 +85,9 @@ final class ProgressPrinter implements TestExecutionListener {
     @Override
     public void executionStarted(TestIdentifier id) {
         started.put(id.getUniqueId(), System.nanoTime());
+        if (stderr != null) {
+            stderrMarks.put(id.getUniqueId(), stderr.mark());
+        }
         if (isSection(id)) {
             int depth = sectionDepth(id);
             if (depth == 1) {
@@ -94,6 +113,7 @@ final class ProgressPrinter implements TestExecutionListener {
     @Override
     public void executionFinished(TestIdentifier id, TestExecutionResult result) {
         Long start = started.remove(id.getUniqueId());
+        Long stderrMark = stderrMarks.remove(id.getUniqueId());
         String millis = start == null ? "" : " (" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)";
         Optional<Throwable> thrown = result.getThrowable();
         String indent = indent(sectionDepth(id));
@@ -121,10 +141,14 @@ final class ProgressPrinter implements TestExecutionListener {
                 counted.add(id.getUniqueId());
                 failed++;
                 String what = id.isTest() ? name(id) : "(the whole of " + (id.getDisplayName()) + ")";
-                print(indent + "FAIL " + what + millis);
+                Optional<String> selector = selectorName(id);
+                print(indent + "FAIL " + what + millis + selector.map(n -> "  --tests " + n).orElse(""));
                 thrown.ifPresent(t -> print(indent + "     " + firstLine(t)));
-                failures.add(path(id) + "\n" + thrown.map(ProgressPrinter::stackTrace).orElse("(no exception)"));
-                selectorName(id).ifPresent(failedNames::add);
+                String written = stderr == null || stderrMark == null ? "" : stderr.since(stderrMark).stripTrailing();
+                failures.add(path(id) + selector.map(n -> " (--tests " + n + ")").orElse("") + "\n"
+                    + thrown.map(ProgressPrinter::stackTrace).orElse("(no exception)")
+                    + (written.isEmpty() ? "" : "\n" + STDERR_HEADING + "\n" + written));
+                selector.ifPresent(failedNames::add);
                 break;
         }
     }
@@ -154,8 +178,11 @@ final class ProgressPrinter implements TestExecutionListener {
     /** The start of the summary's line that names what failed, for {@code --tests}. */
     static final String RERUN_PREFIX = "To run only what failed again: --tests ";
 
+    /** Heads what a failing test and its children wrote to stderr, in its entry of the summary. */
+    static final String STDERR_HEADING = "What the test and its children wrote to stderr:";
+
     /** The name {@code --tests} takes for this test (its method) or section (its nested class). */
-    private static Optional<String> selectorName(TestIdentifier id) {
+    static Optional<String> selectorName(TestIdentifier id) {
         return id.getSource().flatMap(source -> {
             if (source instanceof MethodSource) {
                 return Optional.of(((MethodSource) source).getMethodName());

@@ -61,7 +61,8 @@ class KitJarIT {
     @Timeout(value = 600, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void wholeKitPassesOnJna() throws Exception {
         Path reports = dir.resolve("reports");
-        Run run = run(600, List.of(), "--backend", "jna", "--reports", reports.toString());
+        // --show-stderr: the JVM's own warnings, checked below, are shown as they come
+        Run run = run(600, List.of(), "--backend", "jna", "--reports", reports.toString(), "--show-stderr");
 
         assertThat(run.stdout()).startsWith("jfork conformance kit: backend jna (--backend)");
         Matcher summary = SUMMARY.matcher(run.lastLine());
@@ -82,6 +83,20 @@ class KitJarIT {
             assertThat(testcases).isEqualTo(passed + skipped);
         }
         assertThat(ProcessHandle.current().children().count()).as("children left").isZero();
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void listNamesEachTestAsTestsTakesItAndRunsNothing() throws Exception {
+        Run all = run(90, List.of(), "--list");
+        assertThat(all.exitCode()).as(all.stdout()).isZero();
+        assertThat(all.stdout()).contains("\nWarmPool: the warm pool\n")
+            .contains("\n  plainValuesCrossExactly: null, boxed primitives, strings and byte arrays cross exactly");
+        assertThat(all.lastLine()).matches("\\d+ tests \\(a parameterized test once.*");
+        assertThat(all.stdout()).doesNotContain("jfork conformance kit: backend").doesNotContain(" passed, ");
+
+        Run some = run(90, List.of(), "--list", "--tests", "WarmPool");
+        assertThat(some.stdout()).startsWith("WarmPool: the warm pool\n").doesNotContain("\nBadInput");
     }
 
     @Test

@@ -198,6 +198,82 @@ public final class FfmBackend implements ProcessForker, NativeSpawn, MemoryAdvic
         }
     }
 
+    private static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    private static final long SYS_PIDFD_OPEN = 434;
+    /** {@code struct sigaction}: {@code sa_flags} follows the handler (8 bytes) and the mask (128). */
+    private static final long SA_FLAGS_OFFSET = 136;
+    private static final int SA_SIGINFO = 4;
+
+    private static long syscall4(MemorySegment capture, long number, long a, long b, long c, long d) {
+        try {
+            return (long) Libc.SYSCALL4.invokeExact(capture, number, a, b, c, d);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int pidfdOpen(int pid) {
+        MemorySegment capture = scratch().capture;
+        long fd = syscall4(capture, SYS_PIDFD_OPEN, pid, 0, 0, 0);
+        if (fd < 0) {
+            throw new ErrnoException("pidfd_open(pid=" + pid + ")", errno(capture));
+        }
+        return (int) fd;
+    }
+
+    @Override
+    public void pidfdSendSignal(int pidfd, int signal) {
+        MemorySegment capture = scratch().capture;
+        if (syscall4(capture, SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0) < 0) {
+            throw new ErrnoException("pidfd_send_signal(pidfd=" + pidfd + ", sig=" + signal + ")", errno(capture));
+        }
+    }
+
+    @Override
+    public boolean signalIgnored(int signal) {
+        MemorySegment capture = scratch().capture;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment old = arena.allocate(Libc.SIGACTION_SIZE, 8);
+            int r;
+            try {
+                r = (int) Libc.SIGACTION.invokeExact(capture, signal, MemorySegment.NULL, old);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (r < 0) {
+                throw new ErrnoException("sigaction(sig=" + signal + ", NULL, &old)", errno(capture));
+            }
+            return (old.get(JAVA_INT, SA_FLAGS_OFFSET) & SA_SIGINFO) == 0
+                && old.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0) == 1L;
+        }
+    }
+
+    @Override
+    public int poll(int fd, int events, int timeoutMillis) {
+        Libc.Scratch s = scratch();
+        while (true) {
+            // struct pollfd {int fd; short events; short revents;}
+            s.ints.set(JAVA_INT, 0, fd);
+            s.ints.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, (short) events);
+            s.ints.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 6, (short) 0);
+            int r;
+            try {
+                r = (int) Libc.POLL.invokeExact(s.capture, s.ints, 1L, timeoutMillis);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (r >= 0) {
+                return r == 0 ? 0 : s.ints.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 6) & 0xffff;
+            }
+            int errno = errno(s.capture);
+            if (errno != EINTR) {
+                throw new ErrnoException("poll(fd=" + fd + ", events=" + events + ", timeout=" + timeoutMillis + ")",
+                    errno);
+            }
+        }
+    }
+
     @Override
     public void resetSignal(int signal) {
         MemorySegment capture = scratch().capture;

@@ -66,6 +66,10 @@ final class Libc {
     static final MethodHandle KILL = bind("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
     static final MethodHandle SIGACTION = bind("sigaction",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ERRNO);
+    // syscall is variadic: pidfd_open and pidfd_send_signal have no glibc wrapper before 2.36
+    static final MethodHandle SYSCALL4 = bind("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG,
+        JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1), ERRNO);
+    static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
     // prctl is variadic: the arguments after the option are passed as variadic ones
     static final MethodHandle MADVISE = bind("madvise",
         FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), ERRNO);

@@ -116,6 +116,29 @@ public interface LibC {
     int sigaction(int signum, @intptr_t long action, @intptr_t long oldAction);
 
     /**
+     * {@code sigaction(signum, NULL, &old)}: the disposition, into a Java array.
+     *
+     * @param signum the signal
+     * @param action 0
+     * @param oldAction receives the {@code struct sigaction} (152 bytes)
+     * @return 0, or -1 with errno
+     */
+    @SaveError
+    int sigaction(int signum, @intptr_t long action, @Out byte[] oldAction);
+
+    /**
+     * {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)}, each {@code struct pollfd} as two
+     * ints: {@code fd}, then {@code events | revents << 16} (little-endian, as on x86_64 and aarch64).
+     *
+     * @param fds the descriptors and events; receives the revents
+     * @param count how many
+     * @param timeoutMillis the timeout
+     * @return how many have events, 0 on timeout, or -1 with errno
+     */
+    @SaveError
+    int poll(@In @Out int[] fds, long count, int timeoutMillis);
+
+    /**
      * {@code int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)}.
      *
      * @param idtype e.g. {@code P_PID}
@@ -140,6 +163,19 @@ public interface LibC {
      */
     @SaveError
     long syscall(long number, long arg1, long arg2, long arg3);
+
+    /**
+     * {@code long syscall(long number, ...)} with four arguments, bound as the three-argument one is.
+     *
+     * @param number the system call number
+     * @param arg1 the first argument
+     * @param arg2 the second argument
+     * @param arg3 the third argument
+     * @param arg4 the fourth argument
+     * @return the call's result, or -1 with errno
+     */
+    @SaveError
+    long syscall(long number, long arg1, long arg2, long arg3, long arg4);
 
     /**
      * {@code void *calloc(size_t count, size_t size)}: zeroed native memory.
