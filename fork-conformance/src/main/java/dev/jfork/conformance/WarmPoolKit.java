@@ -217,17 +217,20 @@ public abstract class WarmPoolKit extends CannotFinishKit {
         @Test
         @DisplayName("null, boxed primitives, strings and byte arrays cross exactly, through a pool and a call")
         void plainValuesCrossExactly() throws Exception {
-            byte[] megabyte = new byte[1 << 20];
-            new java.util.Random(11).nextBytes(megabyte);
+            // three pipe buffers and more, and below 256 KB: every array the child makes for it (the value, its
+            // encoding's buffer) stays under half of G1's smallest region, so none is humongous, whose
+            // allocation can ask for a concurrent cycle a child cannot run (found in CI: a 1 MB array did)
+            byte[] large = new byte[200 * 1024];
+            new java.util.Random(11).nextBytes(large);
             List<Object> values = java.util.Arrays.asList(null, true, (byte) -128, (short) -2, 'λ', Integer.MIN_VALUE,
                 Long.MAX_VALUE, -0.0f, Double.NaN, "", "héllo ÿ", "日本語, unpaired \uD800", "x".repeat(70_000),
-                new byte[0], megabyte);
+                new byte[0], large);
             try (ForkPool<Object, Object> pool = pools.pool((Object x) -> x, POOL)) {
                 for (Object value : values) {
                     assertSameValue(pool.submit(value), value);
                 }
             }
-            for (Object value : java.util.Arrays.asList(Long.MIN_VALUE, "日本語 \uDC00", megabyte, null)) {
+            for (Object value : java.util.Arrays.asList(Long.MIN_VALUE, "日本語 \uDC00", large, null)) {
                 assertSameValue(pools.call(() -> value), value);
             }
         }

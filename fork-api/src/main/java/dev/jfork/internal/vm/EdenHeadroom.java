@@ -156,17 +156,31 @@ public final class EdenHeadroom {
     }
 
     private static long reportLag() {
+        long region = g1RegionBytes();
+        // the largest region G1 uses, when its size is not known
+        return region == 0 ? 0 : 2 * (region > 0 ? region : 32 << 20);
+    }
+
+    /** @return G1's region size, 0 when G1 is not the collector, -1 when it is but its size is not known */
+    private static long g1RegionBytes() {
         if (EDEN == null || !EDEN.getName().startsWith("G1")) {
             return 0;
         }
         try {
-            String region = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
-                .getVMOption("G1HeapRegionSize").getValue();
-            return 2 * Long.parseLong(region);
+            return Long.parseLong(ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                .getVMOption("G1HeapRegionSize").getValue());
         } catch (RuntimeException unknown) {
-            // the largest region G1 uses
-            return 2L * (32 << 20);
+            return -1;
         }
+    }
+
+    /**
+     * @return the size from which G1 allocates an object outside eden, as a user reads it ("512 KB or more
+     *     here"), for the report of a child stuck allocating one
+     */
+    public static String humongousThresholdText() {
+        long region = g1RegionBytes();
+        return region > 0 ? (region / 2 >> 10) + " KB or more here" : "half of -XX:G1HeapRegionSize";
     }
 
     private static long overstatedPercent() {

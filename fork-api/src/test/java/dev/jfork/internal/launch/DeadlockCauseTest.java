@@ -40,6 +40,10 @@ class DeadlockCauseTest {
         assertThat(DeadlockCause.decide("VMOperation_lock", onStack(Kind.ALLOCATION, Kind.OBJECT_WAIT)))
             .isEqualTo(Kind.ALLOCATION);
         assertThat(DeadlockCause.decide("VMOperation_lock", onStack())).isEqualTo(Kind.VM_OPERATION);
+        // G1's humongous path runs through its allocation functions too: the request for a cycle tells more
+        assertThat(DeadlockCause.decide("VMOperation_lock", onStack(Kind.ALLOCATION, Kind.HUMONGOUS)))
+            .isEqualTo(Kind.HUMONGOUS);
+        assertThat(Kind.HUMONGOUS.text).contains("G1HeapRegionSize").doesNotContain("minFreeEdenMb");
         assertThat(DeadlockCause.decide(null, onStack(Kind.OBJECT_WAIT, Kind.ALLOCATION))).isEqualTo(Kind.OBJECT_WAIT);
         assertThat(DeadlockCause.decide(null, onStack(Kind.PARK))).isEqualTo(Kind.PARK);
         // Shenandoah waits for its collector on a lock of its own: allocation, unless a wait says more
