@@ -6,6 +6,8 @@ module dev.jfork.jnr {
     requires dev.jfork;
     requires org.jnrproject.posix;
     requires org.jnrproject.ffi;
+    // jffi's invoker, for mmap's six arguments (JnrThreadCalls)
+    requires org.jnrproject.jffi;
     // jnr-ffi generates its bindings with ASM, but as an automatic module it cannot say so; an explicit
     // module such as ASM is resolved only when some module requires it.
     requires org.objectweb.asm;

@@ -4,6 +4,7 @@ import dev.jfork.ErrnoException;
 import dev.jfork.spi.MemoryAdvice;
 import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.ProcessForker;
+import dev.jfork.spi.ThreadStartCalls;
 import java.util.Optional;
 
 /**
@@ -351,6 +352,17 @@ public final class JnrProcessForker implements ProcessForker, NativeSpawn, Memor
     public int spawn(String[] argv, int stdinFd, int stdoutFd, int stderrFd, String directory,
                      String[] environment) {
         return calls().spawn(argv, stdinFd, stdoutFd, stderrFd, directory, environment);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>jnr-ffi's bindings of {@code mmap}, {@code mprotect} and the {@code pthread_*} functions, or null
+     * when this backend or those functions cannot be bound.
+     */
+    @Override
+    public ThreadStartCalls threadStartCalls() {
+        return Holder.CAUSE == null ? JnrThreadCalls.INSTANCE : null;
     }
 
     /**
