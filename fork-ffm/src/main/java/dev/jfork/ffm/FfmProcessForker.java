@@ -4,6 +4,7 @@ import dev.jfork.spi.MemoryAdvice;
 import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.Platform;
 import dev.jfork.spi.ProcessForker;
+import dev.jfork.spi.ThreadStartCalls;
 import java.util.Optional;
 
 /**
@@ -169,6 +170,17 @@ public final class FfmProcessForker implements ProcessForker, NativeSpawn, Memor
     @Override
     public void closeOnExecFrom(int lowestFd) {
         impl().posix.closeOnExecFrom(lowestFd);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On JDK 22+, downcall handles of {@code mmap}, {@code mprotect} and the {@code pthread_*} functions;
+     * null on an older JDK or where libc lacks them.
+     */
+    @Override
+    public ThreadStartCalls threadStartCalls() {
+        return Holder.IMPL == null ? null : Holder.IMPL.posix.threadStartCalls();
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.jfork.spi.MemoryAdvice;
 import dev.jfork.spi.NativeSpawn;
 import dev.jfork.spi.PosixSpawn;
 import dev.jfork.spi.ProcessForker;
+import dev.jfork.spi.ThreadStartCalls;
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 
@@ -168,6 +169,12 @@ public final class FfmBackend implements ProcessForker, NativeSpawn, MemoryAdvic
         if (r < 0) {
             throw new ErrnoException("kill(pid=" + pid + ", sig=" + signal + ")", errno(capture));
         }
+    }
+
+    /** The downcalls with which jfork starts the VM thread again in a child, or null when not bound. */
+    @Override
+    public ThreadStartCalls threadStartCalls() {
+        return FfmThreadCalls.INSTANCE;
     }
 
     @Override
