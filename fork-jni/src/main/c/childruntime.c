@@ -52,6 +52,8 @@ enum {
     L_MUTEX_OFFSET, L_COND_OFFSET, L_VM_THREAD_STATIC, L_INIT_CURRENT, L_RECORD_STACK, L_LOOP, L_IDLE_COND,
     /* from gHotSpotVMStructs: the JavaThreads and their states */
     L_THREAD_LIST, L_LIST_LENGTH, L_LIST_THREADS, L_THREAD_STATE, L_ANCHOR_SP, L_ANCHOR_PC, L_IN_NATIVE, L_BLOCKED,
+    /* Thread::_osthread, OSThread::_pthread_id: which JavaThread is the forking one */
+    L_OSTHREAD, L_PTHREAD_ID,
     L_COUNT
 };
 #define MAX_JAVA_THREADS 65536
@@ -171,6 +173,15 @@ static int idle_in_wait(pid_t tid, unsigned long cond) {
     return address >= cond && address < cond + sizeof(pthread_cond_t);
 }
 
+/* Whether the JavaThread at thread is the calling one: its OSThread's pthread_t is ours (after a fork too). */
+static int is_self(const jlong *layout, unsigned long thread) {
+    unsigned long osthread = 0;
+    pthread_t id = 0;
+    return read_self(thread + (unsigned long) layout[L_OSTHREAD], &osthread, sizeof osthread) == 0 && osthread != 0
+        && read_self(osthread + (unsigned long) layout[L_PTHREAD_ID], &id, sizeof id) == 0
+        && pthread_equal(id, pthread_self());
+}
+
 /*
  * Whether every JavaThread of the list is where a handshake or a safepoint may act for it (HotSpot's own
  * test, HandshakeState::possibly_can_process_handshake): blocked, or in native with no Java frame or a
@@ -189,6 +200,7 @@ static jint java_threads_safe(const jlong *layout) {
             || length > MAX_JAVA_THREADS || (length > 0 && threads == 0)) {
         return CODE(VMT_UNREADABLE, 0x7fff);
     }
+    unsigned int forking = 0;
     for (unsigned int i = 0; i < length; i++) {
         unsigned long thread = 0;
         int state = 0;
@@ -196,6 +208,7 @@ static jint java_threads_safe(const jlong *layout) {
                 || read_self(thread + (unsigned long) layout[L_THREAD_STATE], &state, sizeof state) != 0) {
             return CODE(VMT_UNREADABLE, 0x7ffe);
         }
+        forking += (unsigned int) is_self(layout, thread);
         if (state == (int) layout[L_BLOCKED]) {
             continue;
         }
@@ -211,7 +224,32 @@ static jint java_threads_safe(const jlong *layout) {
         }
         return CODE(VMT_THREAD_UNSAFE, i);
     }
-    return VMT_OK;
+    /* exactly one of them is the forking thread, whose frames are kept (forget_dead_frames) */
+    return forking == 1 ? VMT_OK : CODE(VMT_THREAD_UNSAFE, 0xffff);
+}
+
+/*
+ * In the child, before the VM thread starts: every JavaThread but the forking one is dead, and its frames
+ * are forgotten (its anchor's last Java stack pointer set to 0), so that no collection or deoptimisation
+ * walks them. glibc gives a thread started in the child a dead thread's stack from its cache (seen: a
+ * Thread.start in a revived child landed on the dead "jfork-reaper-1"'s, and the next collection crashed
+ * in MarkSweep::FollowRootClosure::do_oop on the frames it had overwritten). The list was checked before.
+ */
+static void forget_dead_frames(const jlong *layout) {
+    unsigned long list = 0, threads = 0;
+    unsigned int length = 0;
+    if (read_self((unsigned long) layout[L_THREAD_LIST], &list, sizeof list) != 0 || list == 0
+            || read_self(list + (unsigned long) layout[L_LIST_LENGTH], &length, sizeof length) != 0
+            || read_self(list + (unsigned long) layout[L_LIST_THREADS], &threads, sizeof threads) != 0) {
+        return;
+    }
+    for (unsigned int i = 0; i < length && i < MAX_JAVA_THREADS; i++) {
+        unsigned long thread = 0;
+        if (read_self(threads + i * sizeof(void *), &thread, sizeof thread) == 0 && thread != 0
+                && !is_self(layout, thread)) {
+            *(volatile unsigned long *) (thread + (unsigned long) layout[L_ANCHOR_SP]) = 0;
+        }
+    }
 }
 
 /* Waits up to 2 s for the new VM thread to be idle in its wait; 1 when it is. */
@@ -307,6 +345,7 @@ static jint start_vm_thread(JNIEnv *env, jclass cls, jlongArray jmutexes, jlongA
     }
     pthread_mutexattr_destroy(&mattr);
     pthread_condattr_destroy(&cattr);
+    forget_dead_frames(layout);
     revived.vm_thread = vm_thread;
     revived.initialize_thread_current = (member_fn) (intptr_t) layout[L_INIT_CURRENT];
     revived.record_stack_base_and_size = (member_fn) (intptr_t) layout[L_RECORD_STACK];

@@ -131,6 +131,14 @@ public interface ThreadStartCalls {
     int threadAttrSetDetachState(long attr, int state);
 
     /**
+     * {@code pthread_self()}: in a forked child, the forking thread's {@code pthread_t} in the parent, which
+     * HotSpot recorded for that thread ({@code OSThread::_pthread_id}).
+     *
+     * @return the calling thread's {@code pthread_t}
+     */
+    long threadSelf();
+
+    /**
      * {@code pthread_create(thread, attr, start, argument)}.
      *
      * @param thread where the new {@code pthread_t} is written

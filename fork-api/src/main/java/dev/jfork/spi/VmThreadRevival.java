@@ -42,7 +42,7 @@ public final class VmThreadRevival {
     public static final int THREAD_UNSAFE = 11;
 
     /** The layout words {@code startVmThread} takes first; then pairs of (address, 4 or 8) words that must be 0. */
-    public static final int LAYOUT_WORDS = 15;
+    public static final int LAYOUT_WORDS = 17;
     /** At most this many pairs of words that must be 0. */
     public static final int MAX_IDLE_WORDS = 16;
 

@@ -117,6 +117,20 @@ public final class ChildRuntimeProbe {
             Class.forName(lateName, true, loader);
             return Integer.toString(sum(late, AREAS));
         });
+        // a thread started in the child runs on a dead thread's stack (glibc's cache): the collection it
+        // asks for must not walk the dead thread's frames it overwrote
+        tasks.put("thread-gc", () -> {
+            long[] churned = new long[1];
+            Thread worker = new Thread(() -> {
+                for (int i = 0; i < 256; i++) {
+                    churned[0] += new byte[1 << 20].length;
+                }
+                System.gc();
+            });
+            worker.start();
+            worker.join();
+            return Long.toString(churned[0]);
+        });
         tasks.put("deadlock", () -> {
             LockSupport.park();
             return "unparked";

@@ -56,6 +56,8 @@ final class JnaThreadCalls implements ThreadStartCalls {
 
         static native int pthread_attr_setdetachstate(long attr, int state);
 
+        static native long pthread_self();
+
         static native int pthread_create(long thread, long attr, long start, long argument);
     }
 
@@ -117,6 +119,11 @@ final class JnaThreadCalls implements ThreadStartCalls {
     @Override
     public int threadAttrSetDetachState(long attr, int state) {
         return Calls.pthread_attr_setdetachstate(attr, state);
+    }
+
+    @Override
+    public long threadSelf() {
+        return Calls.pthread_self();
     }
 
     @Override

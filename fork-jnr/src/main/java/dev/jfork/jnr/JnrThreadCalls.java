@@ -118,6 +118,11 @@ final class JnrThreadCalls implements ThreadStartCalls {
     }
 
     @Override
+    public long threadSelf() {
+        return libc.pthread_self();
+    }
+
+    @Override
     public int threadCreate(long thread, long attr, long start, long argument) {
         return libc.pthread_create(thread, attr, start, argument);
     }

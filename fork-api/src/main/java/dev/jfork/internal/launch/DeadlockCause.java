@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * read before it kills the child: the futex address in {@code /proc/<pid>/syscall}, matched against
  * HotSpot's named locks ({@code Terminator_lock}: the child is in {@code System.exit}; {@code
  * VMOperation_lock}: it waits for the VM thread), and the return addresses on the child's stack, matched
- * against a few HotSpot functions ({@code JVM_Halt}, {@code JVM_GC}, G1's allocation slow path and its request for a concurrent cycle, Shenandoah's wait for a collection,
+ * against a few HotSpot functions ({@code JVM_Halt}, {@code JVM_GC}, G1's allocation slow paths (eden's and a humongous object's), Shenandoah's wait for a collection,
  * {@code Deoptimization::deoptimize_all_marked}, {@code ObjectMonitor::wait}, {@code Unsafe_Park}). Both
  * are found in {@code libjvm.so}'s symbol table; a JVM without one, or a child whose stack is not its own
  * (under user-mode emulation the kernel shows the emulator's), gets what the lock alone tells, or
@@ -34,10 +34,11 @@ final class DeadlockCause {
         ALLOCATION("allocating: the young generation (under Shenandoah, the heap) it had free at the fork is"
             + " used up and a collection needs the VM thread or the collector's, which a child does not have; allocate less in the child, or give children room (-Dfork.minFreeEdenMb=N,"
             + " or a larger -Xmn)"),
-        HUMONGOUS("allocating an object of at least half a G1 region (a humongous object: "
-            + EdenHeadroom.humongousThresholdText() + "), which asked for a concurrent marking cycle that needs"
-            + " the VM thread and G1's marking threads, which a child does not have; keep large arrays out of the"
-            + " child (pass a file or send them in parts), or give G1 larger regions (-XX:G1HeapRegionSize=)"),
+        HUMONGOUS("allocating a humongous object (half a G1 region or more: "
+            + EdenHeadroom.humongousThresholdText() + "), which G1 places outside the young generation and for"
+            + " which it first needs a collection or a concurrent marking cycle: both need the VM thread and G1's"
+            + " threads, which a child does not have; keep large arrays out of the child (pass a file, or send"
+            + " them in parts), or give G1 larger regions (-XX:G1HeapRegionSize=)"),
         DEOPTIMISATION("loading a class for the first time, which made compiled code invalid, and undoing that"
             + " needs the VM thread; load it in the parent first with Forker.preload(TheClass.class)"),
         VM_OPERATION("waiting for the VM thread (a collection, a deoptimisation or another VM operation),"
@@ -71,9 +72,8 @@ final class DeadlockCause {
         Map.entry("JVM_GC", Kind.SYSTEM_GC),
         Map.entry("_ZN15G1CollectedHeap23attempt_allocation_slowEmb", Kind.ALLOCATION),
         Map.entry("_ZN15G1CollectedHeap23attempt_allocation_slowEjmb", Kind.ALLOCATION),
-        // a humongous allocation that crosses the marking threshold asks for a concurrent cycle, JDK 17 and 25
+        // a humongous allocation: it waits for a collection, or for a concurrent cycle it asked for (JDK 17, 25)
         Map.entry("_ZN15G1CollectedHeap28attempt_allocation_humongousEm", Kind.HUMONGOUS),
-        Map.entry("_ZN15G1CollectedHeap24try_collect_concurrentlyEN7GCCause5CauseEjj", Kind.HUMONGOUS),
         Map.entry("_ZN15G1CollectedHeap12mem_allocateEmPb", Kind.ALLOCATION),
         // Shenandoah's wait for a collection when the heap is used up, JDK 17 and JDK 25
         Map.entry("_ZN23ShenandoahControlThread20handle_alloc_failureER22ShenandoahAllocRequest", Kind.ALLOCATION),
@@ -144,21 +144,28 @@ final class DeadlockCause {
      *
      * @param pid the child, not yet killed
      * @param threads each thread's {tid, {@code syscall} line}
-     * @return "all N of its threads wait for ever; one is ..." or null when no thread's cause is known
+     * @return "all N of its threads wait for ever; one is ..." (N without the child runtime's idle VM thread; with
+     *     it alone, the cause as for one thread), or null when no thread's cause is known
      */
     static String ofThreads(int pid, List<String[]> threads) {
         Told best = null;
+        int own = 0;
         for (String[] thread : threads) {
             if (AllThreadsWaiting.idleVmThread(pid, thread[0], thread[1])) {
-                // the child runtime's VM thread, idle: its wait on VMOperation_lock says nothing of the cause
+                // the child runtime's VM thread, idle: its wait on VMOperation_lock says nothing of the cause,
+                // and it is jfork's thread, not one of the task's
                 continue;
             }
+            own++;
             Told told = tell(pid, thread[1]);
             if (told != null && (best == null || told.rank() < best.rank())) {
                 best = told;
             }
         }
-        return best == null ? null : "all " + threads.size() + " of its threads wait for ever; one is " + best.text();
+        if (best == null) {
+            return null;
+        }
+        return own == 1 ? best.text() : "all " + own + " of its threads wait for ever; one is " + best.text();
     }
 
     /** What one thread's wait tells: the lower the rank, the more it says. */

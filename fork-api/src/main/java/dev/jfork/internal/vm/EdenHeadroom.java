@@ -180,7 +180,7 @@ public final class EdenHeadroom {
      */
     public static String humongousThresholdText() {
         long region = g1RegionBytes();
-        return region > 0 ? (region / 2 >> 10) + " KB or more here" : "half of -XX:G1HeapRegionSize";
+        return region > 0 ? (region / 2 >> 10) + " KB or more here" : "G1HeapRegionSize / 2 or more";
     }
 
     private static long overstatedPercent() {

@@ -134,6 +134,8 @@ final class StartRoutinePages {
             return VmThreadStart.code(VmThreadRevival.ATTRIBUTES, calls.errno());
         }
         code = data + PAGE;
+        // bound and called once here, in the parent: a child calls it to find its own JavaThread
+        calls.threadSelf();
         int t = TEMPLATES;
         int e = calls.mutexAttrInit(data + MUTEX_ATTR) | calls.mutexAttrSetType(data + MUTEX_ATTR, NORMAL)
             | calls.mutexAttrInit(data + OTHER_MUTEX_ATTR) | calls.mutexAttrSetType(data + OTHER_MUTEX_ATTR, RECURSIVE)

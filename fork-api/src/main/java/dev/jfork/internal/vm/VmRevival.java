@@ -216,6 +216,9 @@ public final class VmRevival {
         return l != null && l.why == null && CHECKED.containsValue("");
     }
 
+    /** {@link VmThreadRevival#THREAD_UNSAFE}'s detail when no JavaThread is the forking thread, or two are. */
+    static final int FORKING_THREAD_NOT_FOUND = 0xffff;
+
     static String describe(String backend, int result) {
         int detail = VmThreadRevival.detail(result);
         switch (VmThreadRevival.check(result)) {
@@ -235,7 +238,9 @@ public final class VmRevival {
                 return "the VM thread was not idle at the fork (" + IDLE_WORDS[Math.min(detail, IDLE_WORDS.length - 1)]
                     + " was set)";
             case VmThreadRevival.THREAD_UNSAFE:
-                return "Java thread #" + detail + " of the parent was neither blocked nor in native code at the fork";
+                return detail == FORKING_THREAD_NOT_FOUND
+                    ? "the forking thread is not one of HotSpot's Java threads (OSThread::_pthread_id)"
+                    : "Java thread #" + detail + " of the parent was neither blocked nor in native code at the fork";
             case VmThreadRevival.NOT_SEEN_IDLE:
                 return "the VM thread was started but not seen idle within 2 s";
             case VmThreadRevival.ATTRIBUTES:
@@ -352,6 +357,9 @@ public final class VmRevival {
         layout[12] = anchor + structs.field("JavaFrameAnchor::_last_Java_pc");
         layout[13] = structs.constant("_thread_in_native");
         layout[14] = structs.constant("_thread_blocked");
+        // to tell the forking thread from the dead ones in a child (pthread_self is the same there)
+        layout[15] = structs.firstField("Thread::_osthread", "JavaThread::_osthread");
+        layout[16] = structs.field("OSThread::_pthread_id");
         for (int i = 0; i < IDLE_WORDS.length; i++) {
             long[] s = found.get(IDLE_WORDS[i]);
             layout[VmThreadRevival.LAYOUT_WORDS + 2 * i] = s[0];

@@ -99,6 +99,22 @@ final class VmStructs {
     }
 
     /**
+     * @param typeAndFields the names one field has had, e.g. {@code Thread::_osthread} (JDK 25) and
+     *     {@code JavaThread::_osthread} (JDK 17)
+     * @return the first one's offset or address that the table has
+     * @throws IOException when it has none of them
+     */
+    long firstField(String... typeAndFields) throws IOException {
+        for (String name : typeAndFields) {
+            Long at = fields.get(name);
+            if (at != null) {
+                return at;
+            }
+        }
+        throw new IOException("gHotSpotVMStructs has none of " + String.join(", ", typeAndFields));
+    }
+
+    /**
      * @param name e.g. {@code _thread_blocked}
      * @return its value
      * @throws IOException when the table does not have it

@@ -34,6 +34,8 @@ final class VmThreadStart {
     private static final int ANCHOR_PC = 12;
     private static final int IN_NATIVE = 13;
     private static final int BLOCKED = 14;
+    private static final int OSTHREAD = 15;
+    private static final int PTHREAD_ID = 16;
 
     private static final int MAX_MUTEXES = 1024;
     private static final int MAX_JAVA_THREADS = 65536;
@@ -71,7 +73,7 @@ final class VmThreadStart {
             return p == null ? code(VmThreadRevival.BAD_ARGUMENTS, 2) : p.result;
         }
         try (SelfMemory mem = new SelfMemory(start)) {
-            int checked = check(mem, p, mutexes, layout, start);
+            int checked = check(calls, mem, p, mutexes, layout, start);
             if (checked != VmThreadRevival.OK || !start) {
                 return checked;
             }
@@ -82,7 +84,8 @@ final class VmThreadStart {
     }
 
     /** Pass 1: reads and checks everything; writes nothing. */
-    private static int check(SelfMemory mem, StartRoutinePages p, long[] mutexes, long[] layout, boolean start) throws IOException {
+    private static int check(ThreadStartCalls calls, SelfMemory mem, StartRoutinePages p, long[] mutexes, long[] layout,
+                             boolean start) throws IOException {
         int mutexAt = (int) layout[MUTEX_AT];
         int condAt = (int) layout[COND_AT];
         byte[] copy = new byte[condAt + StartRoutinePages.COND_SIZE];
@@ -118,14 +121,15 @@ final class VmThreadStart {
             return code(VmThreadRevival.NO_VM_THREAD, 0);
         }
         // the parent's own threads run: their states are looked at in a child only
-        return start ? javaThreadsSafe(mem, layout) : VmThreadRevival.OK;
+        return start ? javaThreadsSafe(mem, layout, calls.threadSelf()) : VmThreadRevival.OK;
     }
 
     /**
      * Whether every JavaThread is where a handshake or a safepoint may act for it: blocked, or in native
-     * with no Java frame or a walkable one (HandshakeState::possibly_can_process_handshake), as jni's C.
+     * with no Java frame or a walkable one (HandshakeState::possibly_can_process_handshake), as jni's C; and
+     * that exactly one of them is the forking thread ({@code self}, its {@code pthread_t}).
      */
-    private static int javaThreadsSafe(SelfMemory mem, long[] layout) {
+    private static int javaThreadsSafe(SelfMemory mem, long[] layout, long self) {
         long list = readOr0(mem, layout[THREAD_LIST]);
         long length;
         long threads;
@@ -138,9 +142,13 @@ final class VmThreadStart {
         if (length < 0 || length > MAX_JAVA_THREADS || (length > 0 && threads == 0)) {
             return code(VmThreadRevival.UNREADABLE, 0x7fff);
         }
+        int forking = 0;
         for (int i = 0; i < length; i++) {
             try {
                 long thread = mem.readLong(threads + 8L * i);
+                if (isThread(mem, thread, layout, self)) {
+                    forking++;
+                }
                 int state = (int) mem.readInt(thread + layout[THREAD_STATE]);
                 if (state == (int) layout[BLOCKED]) {
                     continue;
@@ -157,7 +165,32 @@ final class VmThreadStart {
             }
             return code(VmThreadRevival.THREAD_UNSAFE, i);
         }
-        return VmThreadRevival.OK;
+        return forking == 1 ? VmThreadRevival.OK : code(VmThreadRevival.THREAD_UNSAFE, VmRevival.FORKING_THREAD_NOT_FOUND);
+    }
+
+    /** Whether the JavaThread at {@code thread} is the one whose {@code pthread_t} is {@code self}. */
+    private static boolean isThread(SelfMemory mem, long thread, long[] layout, long self) throws IOException {
+        long osThread = mem.readLong(thread + layout[OSTHREAD]);
+        return osThread != 0 && mem.readLong(osThread + layout[PTHREAD_ID]) == self;
+    }
+
+    /**
+     * In the child, before the VM thread starts: every JavaThread but the forking one is dead, and its frames
+     * are forgotten (its anchor's last Java stack pointer set to 0), so that no collection or deoptimisation
+     * walks them. glibc gives a thread started in the child a dead thread's stack from its cache (seen: a
+     * {@code Thread.start} in a revived child landed on the dead "jfork-reaper-1"'s, and the next collection
+     * crashed in {@code MarkSweep::FollowRootClosure::do_oop} on the frames it had overwritten).
+     */
+    private static void forgetDeadFrames(SelfMemory mem, long[] layout, long self) throws IOException {
+        long list = mem.readLong(layout[THREAD_LIST]);
+        long length = mem.readInt(list + layout[LIST_LENGTH]);
+        long threads = mem.readLong(list + layout[LIST_THREADS]);
+        for (int i = 0; i < length; i++) {
+            long thread = mem.readLong(threads + 8L * i);
+            if (!isThread(mem, thread, layout, self)) {
+                mem.writeLongs(thread + layout[ANCHOR_SP], 0);
+            }
+        }
     }
 
     /** Pass 2, in the child only: renews the free mutexes, then starts the thread and waits until it is idle. */
@@ -170,6 +203,7 @@ final class VmThreadStart {
             calls.mutexInit(m + layout[MUTEX_AT], p.mutexAttr());
             calls.condInit(m + layout[COND_AT], p.condAttr());
         }
+        forgetDeadFrames(mem, layout, calls.threadSelf());
         long vmThread = mem.readLong(layout[VM_THREAD_STATIC]);
         int self = ownTid();
         int started = p.start(calls, mem, vmThread, layout[INIT_CURRENT], layout[RECORD_STACK], layout[LOOP]);

@@ -49,8 +49,12 @@ import java.util.zip.Inflater;
 /**
  * Everyday tasks through {@code Forker.call}, as a user writes them (this file is compiled with plain
  * {@code javac}, default flags), in a fresh JVM with default flags; plus tasks that cannot finish in a
- * child (a GC, a wait). Appends {@code backend,task,outcome,ms} rows to a CSV file, outcome one of
+ * child (a GC, a wait). Appends {@code backend,task,outcome,ms,runtime} rows to a CSV file, outcome one of
  * {@code ok}, {@code deadlocked}, {@code hung} or {@code failed}.
+ *
+ * <p>With {@code -Dfork.childRuntime=vm} (and SerialGC: {@code tasks.sh --child-runtime}) a child has its VM
+ * thread back: the tasks that needed only a collection or a deoptimisation must then finish; the others
+ * (a wait, {@code System.exit}) are still reported deadlocked.
  *
  * <p>Run by {@code fork-bench/tasks.sh}; arguments: the backend's name and the CSV file.
  */
@@ -87,10 +91,55 @@ public final class EverydayTasks {
      * One task: its name, what it does, and what it should do in a child; a task that should deadlock also
      * says what its failure must name as the cause.
      */
-    record Task(String name, Callable<?> body, Expect expect, String cause) {
+    record Task(String name, Callable<?> body, Expect expect, String cause, boolean finishesWithRuntime) {
         Task(String name, Callable<?> body, Expect expect) {
-            this(name, body, expect, null);
+            this(name, body, expect, null, false);
         }
+
+        Task(String name, Callable<?> body, Expect expect, String cause) {
+            this(name, body, expect, cause, false);
+        }
+
+        /** A task that cannot finish in a child only for want of a collection or a deoptimisation. */
+        static Task needingVmThread(String name, Callable<?> body, String cause) {
+            return new Task(name, body, Expect.DEADLOCK, cause, true);
+        }
+
+        /** @return what this task must do, with or without the child runtime */
+        Expect expected(boolean childRuntime) {
+            return childRuntime && finishesWithRuntime ? Expect.FINISH : expect;
+        }
+    }
+
+    /** A class whose only subclass, until a child loads another, lets the JIT inline its method. */
+    abstract static class Shape {
+        abstract int area();
+    }
+
+    /** The subclass the parent knows. */
+    static final class Square extends Shape {
+        @Override
+        int area() {
+            return 4;
+        }
+    }
+
+    /** The subclass a child loads first ({@code deopt-new-subclass}), by a name no class file refers to. */
+    static final class LateShape extends Shape {
+        static volatile Shape made = new LateShape();
+
+        @Override
+        int area() {
+            return 9;
+        }
+    }
+
+    static int sum(Shape shape, int n) {
+        int total = 0;
+        for (int i = 0; i < n; i++) {
+            total += shape.area();
+        }
+        return total;
     }
 
     static List<Task> tasks(Path dir) {
@@ -223,17 +272,23 @@ public final class EverydayTasks {
             return kept.size();
         }, Expect.FINISH));
         // these cannot finish in a child: they need a GC or another thread
-        t.add(new Task("churn-512mb", () -> {
+        t.add(Task.needingVmThread("churn-512mb", () -> {
             long sum = 0;
             for (int i = 0; i < 512; i++) {
                 sum += new byte[1 << 20].length;
             }
             return sum;
-        }, Expect.DEADLOCK, "allocating:"));
-        t.add(new Task("system-gc", () -> {
+        }, "allocating"));
+        t.add(Task.needingVmThread("system-gc", () -> {
             System.gc();
             return 0;
-        }, Expect.DEADLOCK, "in System.gc()"));
+        }, "in System.gc()"));
+        t.add(Task.needingVmThread("deopt-new-subclass", () -> {
+            // a name built at run time: nothing loads the class before the child
+            String late = EverydayTasks.class.getName() + "$" + "Late" + "Shape";
+            Class.forName(late, true, EverydayTasks.class.getClassLoader());
+            return sum(LateShape.made, 1000);
+        }, "loading a class for the first time"));
         t.add(new Task("object-wait", () -> {
             Object lock = new Object();
             synchronized (lock) {
@@ -245,12 +300,12 @@ public final class EverydayTasks {
             System.exit(2);
             return 0;
         }, Expect.DEADLOCK, "in System.exit"));
-        t.add(new Task("thread-needs-gc", () -> {
+        t.add(Task.needingVmThread("thread-needs-gc", () -> {
             Thread collector = new Thread(System::gc);
             collector.start();
             collector.join();
             return 0;
-        }, Expect.DEADLOCK, "all 2 of its threads wait for ever; one is in System.gc()"));
+        }, "all 2 of its threads wait for ever; one is in System.gc()"));
         t.add(new Task("thread-join", () -> {
             long[] sum = new long[1];
             Thread helper = new Thread(() -> sum[0] = LongStream.rangeClosed(1, 1000).sum());
@@ -273,6 +328,20 @@ public final class EverydayTasks {
         Path csv = Path.of(args[1]);
         Path dir = Files.createTempDirectory("jfork-tasks");
         Forker forker = Forker.of(ProcessForkers.backend(backend));
+        boolean childRuntime = dev.jfork.ChildRuntimeReport.of(forker).vmThreadInChild();
+        System.err.println("tasks: " + dev.jfork.ChildRuntimeReport.of(forker));
+        // the parent compiles sum with Square.area inlined: a subclass loaded in a child undoes that
+        Shape square = new Square();
+        long warm = 0;
+        for (int i = 0; i < 20_000; i++) {
+            warm += sum(square, 1000);
+        }
+        System.err.println("tasks: warmed up (" + warm + ")");
+        try {
+            Thread.sleep(300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         StringBuilder rows = new StringBuilder();
         int missed = 0;
         for (Task task : tasks(dir)) {
@@ -290,14 +359,15 @@ public final class EverydayTasks {
             }
             long ms = (System.nanoTime() - start) / 1_000_000;
             // a deadlock must also say why: the cause it names is part of what is checked
-            boolean asExpected = task.expect() == Expect.EITHER
-                || (task.expect() == Expect.FINISH ? outcome.equals("ok")
+            Expect expect = task.expected(childRuntime);
+            boolean asExpected = expect == Expect.EITHER
+                || (expect == Expect.FINISH ? outcome.equals("ok")
                 : outcome.equals("deadlocked") && message.contains(", " + task.cause()));
             if (!asExpected) {
                 missed++;
             }
             rows.append(backend).append(',').append(task.name()).append(',').append(outcome).append(',').append(ms)
-                .append('\n');
+                .append(',').append(childRuntime ? "vm" : "off").append('\n');
         }
         Files.writeString(csv, rows, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         Files.delete(dir);

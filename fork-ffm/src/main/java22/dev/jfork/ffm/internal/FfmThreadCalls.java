@@ -36,6 +36,7 @@ final class FfmThreadCalls implements ThreadStartCalls {
     private final MethodHandle threadAttrSetStack;
     private final MethodHandle threadAttrSetDetachState;
     private final MethodHandle threadCreate;
+    private final MethodHandle threadSelf;
 
     private FfmThreadCalls() {
         Linker linker = Linker.nativeLinker();
@@ -57,6 +58,7 @@ final class FfmThreadCalls implements ThreadStartCalls {
         threadAttrSetStack = bind(linker, libc, "pthread_attr_setstack",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG));
         threadAttrSetDetachState = bind(linker, libc, "pthread_attr_setdetachstate", addressInt);
+        threadSelf = bind(linker, libc, "pthread_self", FunctionDescriptor.of(JAVA_LONG));
         threadCreate = bind(linker, libc, "pthread_create",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
     }
@@ -145,6 +147,15 @@ final class FfmThreadCalls implements ThreadStartCalls {
     @Override
     public int threadAttrSetDetachState(long attr, int state) {
         return call(threadAttrSetDetachState, attr, state);
+    }
+
+    @Override
+    public long threadSelf() {
+        try {
+            return (long) threadSelf.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     @Override

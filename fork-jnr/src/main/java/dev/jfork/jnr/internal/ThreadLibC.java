@@ -120,6 +120,14 @@ public interface ThreadLibC {
     int pthread_attr_setdetachstate(@intptr_t long attr, int state);
 
     /**
+     * {@code pthread_self}.
+     *
+     * @return the calling thread's {@code pthread_t}
+     */
+    @IgnoreError
+    @intptr_t long pthread_self();
+
+    /**
      * {@code pthread_create}.
      *
      * @param thread where the {@code pthread_t} is written
