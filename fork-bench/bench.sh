@@ -196,6 +196,18 @@ for backend in ${backends//,/ }; do
 done
 column -s, -t < "$out/reseed.csv"
 
+# What the child runtime (-Dfork.childRuntime=vm: the VM thread started again in each child) adds to a
+# call and to a pool task, under SerialGC at 64 MB, off and on in alternate rounds of one JVM.
+echo "bench.sh: the child runtime's cost ($(( $(date +%s) - started )) s so far)"
+echo "backend,jdk,case,runtime,n,median_us,p90_us" > "$out/revival.csv"
+for backend in ${backends//,/ }; do
+  "$java" -XX:+UseSerialGC -Xms64m -Xmx64m --enable-native-access=ALL-UNNAMED -Dfork.warnThreads=false -cp "$jar" \
+    dev.jfork.bench.RevivalCost "$backend" "$([ "$quick" = 1 ] && echo 5 || echo 15)" 20 2> "$out/revival-$backend.log" \
+    | tail -n +2 >> "$out/revival.csv" \
+    || echo "bench.sh: RevivalCost failed on $backend; see $out/revival-$backend.log" >&2
+done
+column -s, -t < "$out/revival.csv"
+
 elapsed=$(( $(date +%s) - started ))
 echo "elapsed_s=$elapsed" >> "$out/machine.txt"
 report_args=("$out")

@@ -5,7 +5,7 @@ and an SVG chart. Standard library only.
     report.py OUT_DIR [--docs DOCS_DIR]
 
 Reads OUT_DIR/jmh-HEAP-THP.json (JMH, -rf json), c-HEAP-THP.txt, python-HEAP-THP.txt, machine.txt and,
-when present, concurrency.csv, first-call.csv, poller.csv and reseed.csv. Writes OUT_DIR/results.csv,
+when present, concurrency.csv, first-call.csv, poller.csv, reseed.csv and revival.csv. Writes OUT_DIR/results.csv,
 table.txt, targets.txt, events.txt, bench-chart.svg. With --docs it also writes
 DOCS_DIR/bench-chart-jdkN.svg and replaces the JDK N section of DOCS_DIR/bench-results.md (N is 17 or 25,
 the run's JDK; the other section is kept as it is), so the page always holds the latest run on each JDK
@@ -494,6 +494,11 @@ def section(jdk, out, machine, results, rss, goals, events):
         text += ["A child's reseeding of its random generators (`reseed.csv`), us median / p90 / max: %s." % ", ".join(
             "%s %s / %s / %s" % (r.get("backend", "?"), r.get("median_us", "?"), r.get("p90_us", "?"), r.get("max_us", "?"))
             for r in reseed), ""]
+    revival = [r for r in read_csv(os.path.join(out, "revival.csv")) if r.get("runtime") in ("off", "vm")]
+    if revival:
+        text += ["The child runtime (`revival.csv`: SerialGC, 64 MB, `-Dfork.childRuntime` off and `vm` in alternate"
+                 " rounds), us median / p90; `in-child-start` is the revival's own time in the child:", "", "```",
+                 simple_table(revival, ["backend", "case", "runtime", "n", "median_us", "p90_us"]), "```", ""]
     text.append("Children that hung or failed: %s." % ("none" if not events else "%d, in `events.txt`" % len(events)))
     if events:
         text += ["```"] + events[:3] + (["..."] if len(events) > 3 else []) + ["```"]

@@ -58,6 +58,8 @@ public final class VmRevival {
     private static volatile Located located;
     /** What the last child's start returned; in a child only. */
     private static volatile int lastChildResult = -1;
+    /** How long {@link #startInChild} took in this child, in ns; -1 when it was not called. */
+    private static volatile long lastChildNanos = -1;
 
     private VmRevival() {
     }
@@ -151,12 +153,14 @@ public final class VmRevival {
      * @return the backend's result, {@link VmThreadRevival#OK} when the thread was started
      */
     public static int startInChild(ProcessForker backend) {
+        long began = System.nanoTime();
         Located l = located;
         if (l == null || l.why != null) {
             lastChildResult = VmThreadRevival.BAD_ARGUMENTS << 16;
         } else {
             lastChildResult = start(backend, l.mutexes, l.layout, true);
         }
+        lastChildNanos = System.nanoTime() - began;
         return lastChildResult;
     }
 
@@ -194,6 +198,14 @@ public final class VmRevival {
      */
     public static int lastChildResult() {
         return lastChildResult;
+    }
+
+    /**
+     * @return how long {@link #startInChild} took in this child (the checks, the renewal, the start and the
+     *     wait until the VM thread is idle), in ns; -1 when it was not called (for the bench)
+     */
+    public static long lastChildNanos() {
+        return lastChildNanos;
     }
 
     /**
