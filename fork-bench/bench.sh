@@ -196,6 +196,29 @@ for backend in ${backends//,/ }; do
 done
 column -s, -t < "$out/reseed.csv"
 
+# Where Forker.warmUp()'s time goes, step by step, in a fresh JVM at 64 MB (WarmUpBreakdown), per backend.
+echo "bench.sh: warmUp()'s steps ($(( $(date +%s) - started )) s so far)"
+echo "backend,step,ms" > "$out/warm-up.csv"
+for backend in ${backends//,/ }; do
+  "$java" -Xms64m -Xmx64m --enable-native-access=ALL-UNNAMED -Dfork.warnThreads=false -cp "$jar" \
+    dev.jfork.bench.WarmUpBreakdown "$backend" 2> "$out/warm-up-$backend.log" | sed "s/^/$backend,/" >> "$out/warm-up.csv" \
+    || echo "bench.sh: WarmUpBreakdown failed on $backend; see $out/warm-up-$backend.log" >&2
+done
+column -s, -t < "$out/warm-up.csv"
+
+# Sustained load through a pool at 64 MB: back-to-back submissions from 1 and 4 threads, one task per child
+# and 100, beside the C fork rate at the same resident size (SustainedLoad), per backend.
+echo "bench.sh: sustained load through a pool ($(( $(date +%s) - started )) s so far)"
+echo "backend,threads,tasks_per_child,size,tasks,seconds,tasks_per_s,p50_ms,p99_ms,forked_on_demand,discarded" \
+  > "$out/sustained.csv"
+for backend in ${backends//,/ }; do
+  "$java" -Xms64m -Xmx64m --enable-native-access=ALL-UNNAMED -Dfork.warnThreads=false -cp "$jar" \
+    dev.jfork.bench.SustainedLoad "$backend" "$([ "$quick" = 1 ] && echo 3 || echo 8)" "$here/src/main/c/forkloop.c" \
+    2> "$out/sustained-$backend.log" | tail -n +2 >> "$out/sustained.csv" \
+    || echo "bench.sh: SustainedLoad failed on $backend; see $out/sustained-$backend.log" >&2
+done
+column -s, -t < "$out/sustained.csv"
+
 # What the child runtime (-Dfork.childRuntime=vm: the VM thread started again in each child) adds to a
 # call and to a pool task, under SerialGC at 64 MB, off and on in alternate rounds of one JVM.
 echo "bench.sh: the child runtime's cost ($(( $(date +%s) - started )) s so far)"

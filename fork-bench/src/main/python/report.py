@@ -5,7 +5,8 @@ and an SVG chart. Standard library only.
     report.py OUT_DIR [--docs DOCS_DIR]
 
 Reads OUT_DIR/jmh-HEAP-THP.json (JMH, -rf json), c-HEAP-THP.txt, python-HEAP-THP.txt, machine.txt and,
-when present, concurrency.csv, first-call.csv, poller.csv, reseed.csv and revival.csv. Writes OUT_DIR/results.csv,
+when present, concurrency.csv, first-call.csv, poller.csv, reseed.csv, warm-up.csv, sustained.csv and
+revival.csv. Writes OUT_DIR/results.csv,
 table.txt, targets.txt, events.txt, bench-chart.svg. With --docs it also writes
 DOCS_DIR/bench-chart-jdkN.svg and replaces the JDK N section of DOCS_DIR/bench-results.md (N is 17 or 25,
 the run's JDK; the other section is kept as it is), so the page always holds the latest run on each JDK
@@ -494,6 +495,19 @@ def section(jdk, out, machine, results, rss, goals, events):
         text += ["A child's reseeding of its random generators (`reseed.csv`), us median / p90 / max: %s." % ", ".join(
             "%s %s / %s / %s" % (r.get("backend", "?"), r.get("median_us", "?"), r.get("p90_us", "?"), r.get("max_us", "?"))
             for r in reseed), ""]
+    warm = read_csv(os.path.join(out, "warm-up.csv"))
+    if warm:
+        text += ["`Forker.warmUp()` step by step in a fresh JVM at 64 MB, ms (`warm-up.csv`, `WarmUpBreakdown`):", "", "```",
+                 simple_table(warm, ["backend", "step", "ms"]), "```", ""]
+    sustained = read_csv(os.path.join(out, "sustained.csv"))
+    if sustained:
+        pool_rows = [r for r in sustained if r.get("threads", "").isdigit()]
+        c_rows = [",".join(v for v in r.values() if v) for r in sustained if not r.get("threads", "").isdigit()]
+        text += ["Sustained load through a pool at 64 MB, back to back (`sustained.csv`, `SustainedLoad`):", "", "```",
+                 simple_table(pool_rows, ["backend", "threads", "tasks_per_child", "tasks_per_s", "p50_ms", "p99_ms",
+                                          "forked_on_demand"]), "```", ""]
+        if c_rows:
+            text += ["The C fork rate at the same resident size: " + "; ".join("`%s`" % c for c in c_rows) + ".", ""]
     revival = [r for r in read_csv(os.path.join(out, "revival.csv")) if r.get("runtime") in ("off", "vm")]
     if revival:
         text += ["The child runtime (`revival.csv`: SerialGC, 64 MB, `-Dfork.childRuntime` off and `vm` in alternate"

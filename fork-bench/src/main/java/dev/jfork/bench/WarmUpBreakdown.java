@@ -85,6 +85,7 @@ public final class WarmUpBreakdown {
     }
 
     private static void row(String step, double millis) {
-        System.out.printf(Locale.ROOT, "%s,%.1f%n", step, millis);
+        // one CSV field: a step's name has no comma
+        System.out.printf(Locale.ROOT, "%s,%.1f%n", step.replace(',', ';'), millis);
     }
 }
