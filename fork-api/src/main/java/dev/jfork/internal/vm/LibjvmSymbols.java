@@ -223,4 +223,27 @@ public final class LibjvmSymbols {
         }
         return true;
     }
+
+    /** @return the printable NUL-terminated string at {@code address} (at most 64 bytes), null when there is none */
+    static String cString(long address) {
+        if (address == 0 || address < 0) {
+            return null;
+        }
+        byte[] bytes = new byte[64];
+        try (RandomAccessFile mem = new RandomAccessFile("/proc/self/mem", "r")) {
+            mem.seek(address);
+            int n = mem.read(bytes);
+            for (int i = 0; i < n; i++) {
+                if (bytes[i] == 0) {
+                    return i > 0 ? new String(bytes, 0, i, StandardCharsets.US_ASCII) : null;
+                }
+                if (bytes[i] < 0x20 || bytes[i] > 0x7e) {
+                    return null;
+                }
+            }
+            return null;
+        } catch (IOException unmapped) {
+            return null;
+        }
+    }
 }

@@ -4,10 +4,8 @@ import dev.jfork.spi.ProcessForker;
 import dev.jfork.spi.ThreadStartCalls;
 import dev.jfork.spi.VmThreadRevival;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -336,7 +334,7 @@ public final class VmRevival {
         long operationLock = LibjvmSymbols.readLong(found.get(OPERATION_LOCK)[0]);
         boolean listed = false;
         for (long m : mutexes) {
-            String name = cString(LibjvmSymbols.readLong(m + nameOffset));
+            String name = LibjvmSymbols.cString(LibjvmSymbols.readLong(m + nameOffset));
             if (name == null) {
                 return Located.not("the mutex at 0x" + Long.toHexString(m) + " has no name " + nameOffset
                     + " bytes in: its layout is not the one known here");
@@ -378,28 +376,5 @@ public final class VmRevival {
             layout[VmThreadRevival.LAYOUT_WORDS + 2 * i + 1] = s[1];
         }
         return new Located(mutexes, layout, operationLock + condOffset, null);
-    }
-
-    /** @return the printable NUL-terminated string at {@code address} (at most 64 bytes), null when there is none */
-    static String cString(long address) {
-        if (address == 0 || address < 0) {
-            return null;
-        }
-        byte[] bytes = new byte[64];
-        try (RandomAccessFile mem = new RandomAccessFile("/proc/self/mem", "r")) {
-            mem.seek(address);
-            int n = mem.read(bytes);
-            for (int i = 0; i < n; i++) {
-                if (bytes[i] == 0) {
-                    return i > 0 ? new String(bytes, 0, i, StandardCharsets.US_ASCII) : null;
-                }
-                if (bytes[i] < 0x20 || bytes[i] > 0x7e) {
-                    return null;
-                }
-            }
-            return null;
-        } catch (IOException unmapped) {
-            return null;
-        }
     }
 }

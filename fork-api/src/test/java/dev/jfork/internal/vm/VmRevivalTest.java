@@ -87,8 +87,8 @@ class VmRevivalTest {
     @Test
     @DisplayName("C strings are read from this process's memory, and an unmapped address gives none")
     void cStrings() {
-        assertThat(VmRevival.cString(0)).isNull();
-        assertThat(VmRevival.cString(8)).isNull();
+        assertThat(LibjvmSymbols.cString(0)).isNull();
+        assertThat(LibjvmSymbols.cString(8)).isNull();
     }
 
     /** A backend of the SPI's defaults only: its name is "none" and it cannot start the VM thread. */
