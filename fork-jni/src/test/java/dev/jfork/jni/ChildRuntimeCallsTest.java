@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 @DisplayName("childruntime.c's checks")
 class ChildRuntimeCallsTest {
-    private static final long[] LAYOUT = {8, 48, 0x1000, 0x1000, 0x1000, 0x1000, 0, 0x1000, 0, 8, 0, 0, 8, 4, 10};
+    private static final long[] LAYOUT = {8, 48, 0x1000, 0x1000, 0x1000, 0x1000, 0, 0x1000, 0, 8, 0, 0, 8, 4, 10, 0, 0};
     private final JniProcessForker forker = new JniProcessForker();
 
     @Test
@@ -25,7 +25,10 @@ class ChildRuntimeCallsTest {
             .isEqualTo(VmThreadRevival.BAD_ARGUMENTS);
         assertThat(VmThreadRevival.check(forker.startVmThread(new long[] {8}, new long[14], false)))
             .isEqualTo(VmThreadRevival.BAD_ARGUMENTS);
-        assertThat(VmThreadRevival.check(forker.startVmThread(new long[] {8}, new long[16], false)))
+        assertThat(VmThreadRevival.check(forker.startVmThread(new long[] {8}, new long[VmThreadRevival.LAYOUT_WORDS - 1], false)))
+            .isEqualTo(VmThreadRevival.BAD_ARGUMENTS);
+        // the layout words, then pairs: an odd word after them is refused
+        assertThat(VmThreadRevival.check(forker.startVmThread(new long[] {8}, new long[VmThreadRevival.LAYOUT_WORDS + 1], false)))
             .isEqualTo(VmThreadRevival.BAD_ARGUMENTS);
         long[] condInsideMutex = LAYOUT.clone();
         condInsideMutex[1] = 16;
